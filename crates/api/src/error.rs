@@ -1,0 +1,204 @@
+//! The one HTTP error type. Every failure a client sees is `application/problem+json` (RFC 9457)
+//! with a stable snake_case `code`; each variant maps to exactly one status and code here.
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use peitao_domain::DomainError;
+use peitao_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document, as every error response carries it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` plus `code` for Peitao's own.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    pub status: u16,
+    /// What exactly was wrong with this request.
+    pub detail: String,
+    /// A stable snake_case code a client can branch on.
+    pub code: String,
+}
+
+/// An error as the API reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    InvalidJson(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{method} is not allowed here; allowed: {}", allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allowed: Vec<String>,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("an internal error occurred; it has been logged")]
+    Internal,
+}
+
+impl ApiError {
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Conflict(_) => "conflict",
+            Self::Unavailable => "service_unavailable",
+            Self::Internal => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "Bad request",
+            Self::InvalidJson(_) => "Malformed JSON body",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::PayloadTooLarge { .. } => "Request body too large",
+            Self::Validation(_) => "Invalid value",
+            Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed { .. } => "Method not allowed",
+            Self::Conflict(_) => "Conflict",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal => "Internal server error",
+        }
+    }
+
+    /// A `not_found` error naming what was looked for.
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::NotFound(format!("{what} does not exist"))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let problem = Problem {
+            problem_type: "about:blank".to_owned(),
+            title: self.title().to_owned(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            code: self.code().to_owned(),
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            Self::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound("the requested record does not exist".into()),
+            StoreError::Conflict(_) => {
+                Self::Conflict("a record with the same unique value exists already".into())
+            }
+            StoreError::MissingReference(_) => {
+                Self::Validation("the request refers to a record that does not exist".into())
+            }
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "store error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        Self::Validation(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    fn body_of(err: &ApiError) -> serde_json::Value {
+        let bytes = err.error_response().into_body().try_into_bytes().unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn every_error_is_a_problem_with_its_status_and_code() {
+        let err = ApiError::not_found("region 429999");
+        let body = body_of(&err);
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(body["detail"], "region 429999 does not exist");
+        assert_eq!(body["type"], "about:blank");
+    }
+
+    #[test]
+    fn method_not_allowed_lists_the_allowed_methods() {
+        let err = ApiError::MethodNotAllowed {
+            method: "DELETE".into(),
+            allowed: vec!["GET".into(), "PATCH".into()],
+        };
+        let response = err.error_response();
+        assert_eq!(response.headers().get(header::ALLOW).unwrap(), "GET, PATCH");
+    }
+
+    #[test]
+    fn store_causes_never_reach_the_client() {
+        let err = ApiError::from(StoreError::Corrupt("row 7 has level `village`".into()));
+        assert_eq!(body_of(&err)["detail"], "an internal error occurred; it has been logged");
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_conflict() {
+        let err = ApiError::from(StoreError::Conflict("users_email_key".into()));
+        assert_eq!(err.status_code(), StatusCode::CONFLICT);
+        assert_eq!(err.code(), "conflict");
+    }
+}

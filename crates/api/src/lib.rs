@@ -1,0 +1,16 @@
+//! Peitao's HTTP API: actix-web routes, the error type every failure becomes, request ids,
+//! metrics, configuration and the OpenAPI document.
+
+pub mod error;
+pub mod extract;
+pub mod fallback;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,52 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the offline docs page.
+
+use actix_web::{HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Where the document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Peitao (配套) API",
+        description = "Supply-chain matchmaking between lead enterprises and SME suppliers in a \
+                       province: needs, ranked and explained matches, quotes, deals, and the \
+                       in-province supporting rate. Errors are application/problem+json with a \
+                       stable `code`; money is integer fen; lists return `items` and `next_cursor`.",
+    ),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "reference", description = "Regions, categories and parks"),
+    )
+)]
+struct ApiDoc;
+
+/// The full document: the base above plus every path registered by [`crate::routes::configure`].
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, openapi) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    openapi
+}
+
+/// The interactive page at `/docs/`, its assets compiled into the binary, and the document itself.
+pub fn docs_service(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, openapi)
+}
+
+/// `/docs` without the slash sends the browser to the page.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Registers the redirect.
+pub fn configure_redirect(cfg: &mut web::ServiceConfig) {
+    cfg.route("/docs", web::get().to(docs_redirect));
+}

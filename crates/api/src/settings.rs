@@ -1,0 +1,208 @@
+//! Configuration: `config/default.toml` (compiled in, so the binary runs from any folder), then
+//! `config/$PEITAO_ENV.toml`, then environment variables `PEITAO__SECTION__KEY`. Validated once at
+//! start; a bad value stops the process with a message that names the key.
+
+use std::{net::IpAddr, path::Path, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use peitao_domain::ProvinceCode;
+use peitao_store::{Backend, ConnectOptions};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// Everything Peitao can be told at start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub platform: PlatformSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: IpAddr,
+    /// 0 asks the system for a free port.
+    pub port: u16,
+    pub workers: usize,
+    pub body_limit_bytes: usize,
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May carry a password, so it never prints.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSettings {
+    pub home_province: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A configuration that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration: {0}")]
+    Load(Box<figment::Error>),
+    #[error("configuration file {0} (named by PEITAO_ENV) does not exist")]
+    MissingEnvironmentFile(String),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: &'static str, problem: String },
+}
+
+impl Settings {
+    /// Loads the layers from the process environment, reading `config/` under `config_dir`.
+    pub fn load(config_dir: &Path) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Ok(environment) = std::env::var("PEITAO_ENV") {
+            let file = config_dir.join(format!("{environment}.toml"));
+            if !file.is_file() {
+                return Err(SettingsError::MissingEnvironmentFile(file.display().to_string()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("PEITAO__").split("__"));
+        Self::from_figment(figment)
+    }
+
+    /// The compiled-in defaults alone, for tests and tools that set every value they care about.
+    pub fn defaults() -> Result<Self, SettingsError> {
+        Self::from_figment(Figment::from(Toml::string(DEFAULTS)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        let settings: Self = figment
+            .extract()
+            .map_err(|err| SettingsError::Load(Box::new(err)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what the types alone cannot.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key, problem: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                problem: problem.to_owned(),
+            })
+        };
+        if Backend::from_url(self.database.url.expose_secret()).is_none() {
+            return invalid(
+                "database.url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        if self.database.acquire_timeout_secs == 0 {
+            return invalid("database.acquire_timeout_secs", "must be at least 1");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return invalid("server.body_limit_bytes", "must be at least 1024");
+        }
+        if ProvinceCode::parse(&self.platform.home_province).is_err() {
+            return invalid(
+                "platform.home_province",
+                "must be the two-digit GB/T 2260 province prefix, such as \"42\"",
+            );
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
+            return invalid("log.filter", "is not a valid tracing filter");
+        }
+        Ok(())
+    }
+
+    /// The home province, already validated.
+    pub fn home_province(&self) -> ProvinceCode {
+        ProvinceCode::parse(&self.platform.home_province).unwrap_or(ProvinceCode::HUBEI)
+    }
+
+    /// How the store should connect.
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
+            url: self.database.url.expose_secret().to_owned(),
+            max_connections: self.database.max_connections,
+            acquire_timeout: Duration::from_secs(self.database.acquire_timeout_secs),
+            sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(key: &str, value: &str) -> Result<Settings, SettingsError> {
+        Settings::from_figment(
+            Figment::from(Toml::string(DEFAULTS)).merge(figment::providers::Serialized::default(
+                key,
+                value,
+            )),
+        )
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_embedded_sqlite() {
+        let settings = Settings::defaults().unwrap();
+        assert_eq!(settings.server.port, 8080);
+        assert_eq!(
+            Backend::from_url(settings.database.url.expose_secret()),
+            Some(Backend::Sqlite)
+        );
+    }
+
+    #[test]
+    fn a_bad_port_names_its_key() {
+        let message = with("server.port", "eighty").unwrap_err().to_string();
+        assert!(message.contains("server.port"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_database_names_its_key() {
+        let message = with("database.url", "mysql://root@localhost/peitao")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("database.url"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_home_province_names_its_key() {
+        let message = with("platform.home_province", "Hubei").unwrap_err().to_string();
+        assert!(message.contains("platform.home_province"), "{message}");
+    }
+
+    #[test]
+    fn the_database_password_never_prints() {
+        let settings = with("database.url", "postgres://peitao:hunter2-secret@db/peitao").unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2-secret"), "{printed}");
+    }
+}

@@ -1,0 +1,143 @@
+//! Building and running the HTTP server: connect the store, apply migrations, bind the listener
+//! (port 0 picks a free one), then serve until SIGTERM or Ctrl-C, letting requests in flight finish.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use peitao_store::Store;
+use utoipa_actix_web::AppExt;
+
+use crate::{
+    extract,
+    fallback::{self, RouteTable},
+    middleware::{metrics::Metrics, request_id},
+    openapi,
+    routes,
+    settings::Settings,
+    state::AppState,
+};
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not open the database: {0}")]
+    Database(#[source] peitao_store::StoreError),
+    #[error("could not apply migrations: {0}")]
+    Migrations(#[source] peitao_store::StoreError),
+    #[error("could not listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    host: String,
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+impl Application {
+    /// Opens the database, applies pending migrations and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        let store = Store::connect(&settings.connect_options())
+            .await
+            .map_err(StartError::Database)?;
+        let applied = store.migrate_up().await.map_err(StartError::Migrations)?;
+        if applied > 0 {
+            tracing::info!(applied, backend = store.backend().as_str(), "applied migrations");
+        }
+        Self::build_with_store(settings, store)
+    }
+
+    /// Binds the listener and builds the server over an open, migrated store.
+    pub fn build_with_store(settings: &Settings, store: Store) -> Result<Self, StartError> {
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let local = listener.local_addr().map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            metrics: Arc::new(Metrics::new()),
+            home_province: settings.home_province(),
+        });
+        let metrics = web::Data::new(state.metrics.clone());
+        let openapi = openapi::document();
+        let route_table = web::Data::new(
+            RouteTable::from_openapi(&openapi)
+                .with_route(openapi::OPENAPI_PATH, &["GET"])
+                .with_route("/docs", &["GET"])
+                .with_route("/docs/{file}", &["GET"]),
+        );
+        let body_limit = settings.server.body_limit_bytes;
+
+        let mut server = HttpServer::new(move || {
+            // The documentation comes first: the `/api/v1` scope would otherwise claim its path.
+            App::new()
+                .configure(openapi::configure_redirect)
+                .service(openapi::docs_service(openapi.clone()))
+                .into_utoipa_app()
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(route_table.clone())
+                .app_data(extract::json_config(body_limit))
+                .app_data(extract::payload_config(body_limit))
+                .app_data(extract::query_config())
+                .app_data(extract::path_config())
+                .configure(routes::configure)
+                .into_app()
+                .default_service(web::to(fallback::no_route))
+                .wrap(middleware::from_fn(crate::middleware::metrics::record_metrics))
+                .wrap(middleware::from_fn(request_id::request_id))
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_secs(30));
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|source| StartError::Bind { address, source })?
+            .run();
+        Ok(Self {
+            host: local.ip().to_string(),
+            port: local.port(),
+            server,
+            store,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The base URL clients reach the server at.
+    pub fn base_url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// The store the server uses, for tools and tests that seed data beside it.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until the process is told to stop; requests in flight complete first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!("listening on {}", self.base_url());
+        self.server.await
+    }
+}

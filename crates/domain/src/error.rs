@@ -1,0 +1,19 @@
+//! The one error type of the domain crate: a value that breaks a domain rule.
+
+/// A value from outside that does not satisfy a domain rule. The message is written for the person
+/// who sent the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("region code `{0}` is not a six-digit GB/T 2260 code")]
+    InvalidRegionCode(String),
+    #[error("province code `{0}` is not two digits")]
+    InvalidProvinceCode(String),
+    #[error("region level `{0}` is not one of province, prefecture, county")]
+    InvalidRegionLevel(String),
+    #[error(
+        "category code `{0}` must be 1 to 64 characters of letters, digits, `.`, `_` or `-`"
+    )]
+    InvalidCategoryCode(String),
+    #[error("organization kind `{0}` is not one of lead, sme")]
+    InvalidOrganizationKind(String),
+}

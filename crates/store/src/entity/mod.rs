@@ -1,0 +1,10 @@
+//! sea-orm entities, one module a table. Only this crate sees them: the rest of Peitao works with
+//! the domain types the query modules return.
+
+pub mod categories;
+pub mod category_links;
+pub mod chains;
+pub mod organizations;
+pub mod parks;
+pub mod regions;
+pub mod users;

@@ -1,0 +1,41 @@
+//! Peitao's storage: sea-orm on SQLite (embedded default) or PostgreSQL (production), chosen by the
+//! database URL alone. Callers get domain types back; entities and queries stay in this crate.
+
+mod connect;
+mod entity;
+mod error;
+mod migrate;
+mod page;
+mod reference;
+
+pub use connect::{Backend, ConnectOptions};
+pub use error::StoreError;
+pub use migrate::{MigrationState, MigrationStatus};
+pub use page::{Page, PageRequest};
+pub use reference::CategoryFilter;
+
+use sea_orm::DatabaseConnection;
+
+/// A handle on the database: cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Which database engine this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers whether the database responds to a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await.map_err(StoreError::from)
+    }
+
+    /// Closes every pooled connection.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,21 @@
+//! Peitao's schema migrations, written in sea-query's schema DSL so that one set runs on SQLite and
+//! PostgreSQL alike. Each migration lives in a file named `mYYYYMMDD_NNNNNN_verb_noun.rs`; they are
+//! applied in the order listed by [`Migrator::migrations`] and never edited once released.
+
+pub use sea_orm_migration::{MigrationStatus, prelude::*};
+
+mod m20261127_000001_create_reference_tables;
+mod m20261127_000002_create_organizations_and_users;
+
+/// The list of every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_reference_tables::Migration),
+            Box::new(m20261127_000002_create_organizations_and_users::Migration),
+        ]
+    }
+}

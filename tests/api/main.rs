@@ -1,0 +1,15 @@
+//! Black-box tests over HTTP: each test starts the real application on port 0 with a fresh
+//! database — a temporary SQLite file, or a new PostgreSQL database when
+//! `PEITAO_TEST_DATABASE_URL` names a server — and talks to it as a client would.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the first surprise"
+)]
+
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod reference;

@@ -1,0 +1,45 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{json_with_status, spawn_app};
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_every_route() {
+    let app = spawn_app().await;
+    let document = json_with_status(app.get("/api/v1/openapi.json").await, StatusCode::OK).await;
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"), "{}", document["openapi"]);
+    let paths = document["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/api/v1/regions", "get"),
+        ("/api/v1/regions/{code}", "get"),
+        ("/api/v1/categories", "get"),
+        ("/api/v1/categories/{code}", "get"),
+        ("/api/v1/parks", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|item| item.get(method)).is_some(),
+            "{method} {path} is missing from openapi.json"
+        );
+    }
+    assert!(document["components"]["schemas"]["Problem"].is_object());
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served_by_the_binary() {
+    let app = spawn_app().await;
+    let redirect = app.get("/docs").await;
+    assert_eq!(redirect.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+
+    let script = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(script.status(), StatusCode::OK, "the assets come from the binary, not a CDN");
+    let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
+    assert!(initializer.contains("/api/v1/openapi.json"), "{initializer}");
+}
