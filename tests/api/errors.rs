@@ -6,23 +6,45 @@ use crate::helpers::{problem, spawn_app, spawn_app_with};
 #[tokio::test]
 async fn an_unknown_route_is_a_problem_404() {
     let app = spawn_app().await;
-    let body = problem(app.get("/api/v1/nowhere").await, StatusCode::NOT_FOUND, "not_found").await;
-    assert!(body["detail"].as_str().unwrap().contains("/api/v1/nowhere"), "{body}");
+    let body = problem(
+        app.get("/api/v1/nowhere").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("/api/v1/nowhere"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_method_is_a_problem_405_with_allow() {
     let app = spawn_app().await;
-    let response = app.client.delete(app.url("/api/v1/regions/420606")).send().await.unwrap();
+    let response = app
+        .client
+        .delete(app.url("/api/v1/regions/420606"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["allow"], "GET");
-    problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    problem(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn malformed_json_is_a_problem_400_that_says_what_is_wrong() {
     let app = spawn_app().await;
     let response = app
-        .post_raw("/api/v1/auth/login", "application/json", b"{\"email\": ".to_vec())
+        .post_raw(
+            "/api/v1/auth/login",
+            "application/json",
+            b"{\"email\": ".to_vec(),
+        )
         .await;
     let body = problem(response, StatusCode::BAD_REQUEST, "invalid_json").await;
     assert!(body["detail"].as_str().unwrap().contains("EOF"), "{body}");
@@ -32,10 +54,19 @@ async fn malformed_json_is_a_problem_400_that_says_what_is_wrong() {
 async fn unknown_fields_are_rejected_by_name() {
     let app = spawn_app().await;
     let response = app
-        .post_json("/api/v1/auth/login", &json!({"email": "a@b.example", "password": "0123456789", "role": "platform_admin"}))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "a@b.example", "password": "0123456789", "role": "platform_admin"}),
+        )
         .await;
     let body = problem(response, StatusCode::BAD_REQUEST, "invalid_json").await;
-    assert!(body["detail"].as_str().unwrap().contains("unknown field `role`"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `role`"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -54,8 +85,19 @@ async fn a_body_over_the_limit_is_a_problem_413() {
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_problem_415() {
     let app = spawn_app().await;
-    let response = app.post_raw("/api/v1/auth/login", "text/plain", b"email=a@b.example".to_vec()).await;
-    problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let response = app
+        .post_raw(
+            "/api/v1/auth/login",
+            "text/plain",
+            b"email=a@b.example".to_vec(),
+        )
+        .await;
+    problem(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -67,5 +109,8 @@ async fn an_unknown_query_parameter_is_a_problem_400_naming_it() {
         "bad_request",
     )
     .await;
-    assert!(body["detail"].as_str().unwrap().contains("parnet"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("parnet"),
+        "{body}"
+    );
 }

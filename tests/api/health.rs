@@ -67,7 +67,12 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
     app.get("/api/v1/regions/429004").await;
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = response.text().await.unwrap();
     assert!(
         text.contains(
@@ -75,5 +80,8 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
         ),
         "{text}"
     );
-    assert!(text.contains("peitao_http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains("peitao_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }

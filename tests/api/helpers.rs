@@ -2,16 +2,28 @@
 
 use std::sync::LazyLock;
 
-use peitao_api::{Application, Settings};
+use peitao_api::{
+    Application, Settings,
+    accounts::{NewAdministrator, create_administrator},
+};
+use peitao_domain::{Email, NewPark, ParkId, Region, RegionCode, RegionLevel, Role};
 use peitao_store::Store;
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use secrecy::SecretString;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The PostgreSQL server to create test databases on, when the tests run against PostgreSQL.
-static POSTGRES_SERVER: LazyLock<Option<String>> =
-    LazyLock::new(|| std::env::var("PEITAO_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()));
+static POSTGRES_SERVER: LazyLock<Option<String>> = LazyLock::new(|| {
+    std::env::var("PEITAO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+});
+
+/// The signing secret of the test applications, so tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-signing-secret-0123456789-abcdefgh";
+/// The password of every account the helpers create.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A running application and what a test needs to talk to it.
 pub struct TestApp {
@@ -40,10 +52,16 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.server.shutdown_timeout_secs = 1;
     settings.database.url = SecretString::from(url);
     settings.database.max_connections = 5;
+    settings.auth.jwt_secret = Some(SecretString::from(TEST_JWT_SECRET));
+    // Generous limits, so only the tests about limits ever meet them.
+    settings.auth.rate_limit.per_ip = 10_000;
+    settings.auth.rate_limit.per_account = 10_000;
     customise(&mut settings);
     settings.validate().expect("the test settings are valid");
 
-    let app = Application::build(&settings).await.expect("the application starts");
+    let app = Application::build(&settings)
+        .await
+        .expect("the application starts");
     let address = app.base_url();
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
@@ -62,21 +80,29 @@ async fn fresh_database() -> (String, TestDatabase) {
     match POSTGRES_SERVER.as_deref() {
         Some(server) => {
             let name = format!("peitao_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(server).await.expect("the PostgreSQL server answers");
+            let admin = Database::connect(server)
+                .await
+                .expect("the PostgreSQL server answers");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("a test database can be created");
             admin.close().await.unwrap();
             let url = with_database_name(server, &name);
-            (url, TestDatabase::Postgres {
-                server: server.to_owned(),
-                name,
-            })
+            (
+                url,
+                TestDatabase::Postgres {
+                    server: server.to_owned(),
+                    name,
+                },
+            )
         }
         None => {
             let folder = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}?mode=rwc", folder.path().join("peitao.db").display());
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                folder.path().join("peitao.db").display()
+            );
             (url, TestDatabase::Sqlite(folder))
         }
     }
@@ -109,7 +135,9 @@ impl Drop for TestApp {
                     .enable_all()
                     .build()?;
                 runtime.block_on(async {
-                    let admin = Database::connect(&server).await.map_err(std::io::Error::other)?;
+                    let admin = Database::connect(&server)
+                        .await
+                        .map_err(std::io::Error::other)?;
                     admin
                         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .await
@@ -138,12 +166,152 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Seeds a sliver of geography and two parks: Xiangyang high-tech zone in Fancheng (420606)
+    /// and Xiantao high-tech zone (429004), plus Beijing for an out-of-province county.
+    pub async fn seed_geography(&self) -> Parks {
+        let region = |code: &str, name: &str, parent: Option<&str>, level| Region {
+            code: RegionCode::parse(code).unwrap(),
+            name: name.to_owned(),
+            parent_code: parent.map(|code| RegionCode::parse(code).unwrap()),
+            level,
+            longitude: Some(112.1),
+            latitude: Some(32.0),
+        };
+        self.store
+            .insert_regions(&[
+                region("110000", "北京市", None, RegionLevel::Province),
+                region("110100", "北京市", Some("110000"), RegionLevel::Prefecture),
+                region("110108", "海淀区", Some("110100"), RegionLevel::County),
+                region("420000", "湖北省", None, RegionLevel::Province),
+                region("420600", "襄阳市", Some("420000"), RegionLevel::Prefecture),
+                region("420606", "樊城区", Some("420600"), RegionLevel::County),
+                region("420607", "襄州区", Some("420600"), RegionLevel::County),
+                region("429004", "仙桃市", Some("420000"), RegionLevel::County),
+            ])
+            .await
+            .unwrap();
+        let park = |code: &str, region: &str| NewPark {
+            code: code.to_owned(),
+            name_zh: code.to_owned(),
+            name_en: code.to_owned(),
+            region_code: RegionCode::parse(region).unwrap(),
+            level: "national".to_owned(),
+            kind: "high_tech".to_owned(),
+            lead_industries: vec!["automotive".to_owned()],
+            source: "test".to_owned(),
+        };
+        let xiangyang = self
+            .store
+            .insert_park(&park("xiangyang_hitech", "420606"))
+            .await
+            .unwrap();
+        let xiantao = self
+            .store
+            .insert_park(&park("xiantao_hitech", "429004"))
+            .await
+            .unwrap();
+        Parks {
+            xiangyang: xiangyang.id,
+            xiantao: xiantao.id,
+        }
+    }
+
+    /// Registers an organisation of `kind` ("lead" or "sme") with its first user.
+    pub async fn register(
+        &self,
+        email: &str,
+        kind: &str,
+        region: &str,
+        park: Option<ParkId>,
+    ) -> Account {
+        let body = json!({
+            "email": email,
+            "password": PASSWORD,
+            "display_name": "Test User",
+            "organization": {
+                "name": format!("{email} Co."),
+                "kind": kind,
+                "region_code": region,
+                "park_id": park.map(|park| park.0),
+            }
+        });
+        let response = self.post_json("/api/v1/auth/register", &body).await;
+        let body = json_with_status(response, StatusCode::CREATED).await;
+        Account {
+            access_token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+            user_id: body["user"]["id"].as_i64().unwrap(),
+            organization_id: body["organization"]["id"].as_i64(),
+        }
+    }
+
+    /// Creates an administrator the way `peitao user create` does, then signs it in.
+    pub async fn administrator(&self, email: &str, role: Role, park: Option<ParkId>) -> Account {
+        let created = create_administrator(
+            &self.store,
+            NewAdministrator {
+                email: Email::parse(email).unwrap(),
+                display_name: "Admin".to_owned(),
+                role,
+                park_id: park,
+                password: Some(PASSWORD.to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+        let tokens = self.login(email, PASSWORD).await;
+        Account {
+            access_token: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+            user_id: created.user.id.0,
+            organization_id: None,
+        }
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        json_with_status(response, StatusCode::OK).await
+    }
+
+    /// Sends a request as the holder of `token`.
+    pub async fn send_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.send_as(reqwest::Method::GET, path, token, None).await
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
@@ -155,6 +323,22 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The parks `seed_geography` creates.
+#[derive(Debug, Clone, Copy)]
+pub struct Parks {
+    pub xiangyang: ParkId,
+    pub xiantao: ParkId,
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user_id: i64,
+    pub organization_id: Option<i64>,
 }
 
 /// Asserts the status, then reads the body as JSON.
@@ -172,7 +356,11 @@ pub async fn problem(response: Response, status: StatusCode, code: &str) -> Valu
         .get("content-type")
         .map(|value| value.to_str().unwrap().to_owned());
     let body = json_with_status(response, status).await;
-    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{body}");
+    assert_eq!(
+        content_type.as_deref(),
+        Some("application/problem+json"),
+        "{body}"
+    );
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status.as_u16(), "{body}");
     for field in ["type", "title", "detail"] {

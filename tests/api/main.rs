@@ -8,8 +8,11 @@
     reason = "a test should fail loudly at the first surprise"
 )]
 
+mod auth;
+mod authz;
 mod errors;
 mod health;
 mod helpers;
 mod openapi;
 mod reference;
+mod tokens;

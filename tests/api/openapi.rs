@@ -6,7 +6,11 @@ use crate::helpers::{json_with_status, spawn_app};
 async fn the_openapi_document_is_3_1_and_lists_every_route() {
     let app = spawn_app().await;
     let document = json_with_status(app.get("/api/v1/openapi.json").await, StatusCode::OK).await;
-    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"), "{}", document["openapi"]);
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        document["openapi"]
+    );
     let paths = document["paths"].as_object().unwrap();
     for (path, method) in [
         ("/healthz", "get"),
@@ -39,7 +43,19 @@ async fn the_docs_page_is_served_by_the_binary() {
     assert!(html.contains("swagger-ui"), "{html}");
 
     let script = app.get("/docs/swagger-ui-bundle.js").await;
-    assert_eq!(script.status(), StatusCode::OK, "the assets come from the binary, not a CDN");
-    let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
-    assert!(initializer.contains("/api/v1/openapi.json"), "{initializer}");
+    assert_eq!(
+        script.status(),
+        StatusCode::OK,
+        "the assets come from the binary, not a CDN"
+    );
+    let initializer = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains("/api/v1/openapi.json"),
+        "{initializer}"
+    );
 }

@@ -1,4 +1,4 @@
-use peitao_domain::{Category, CategoryCode, NewPark, Region, RegionCode, RegionLevel};
+use peitao_domain::{Category, CategoryCode, Region, RegionCode, RegionLevel};
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, json_with_status, problem, spawn_app};
@@ -44,7 +44,12 @@ async fn seed_categories(app: &TestApp) {
         .insert_categories(&[
             category("auto", None, "汽车及零部件", "Automotive and parts"),
             category("auto.body", Some("auto"), "车身", "Bodies"),
-            category("auto.body.stamping", Some("auto.body"), "车身冲压件", "Body stamping parts"),
+            category(
+                "auto.body.stamping",
+                Some("auto.body"),
+                "车身冲压件",
+                "Body stamping parts",
+            ),
             category("auto.chassis", Some("auto"), "底盘", "Chassis"),
             category("textile", None, "纺织服装", "Textiles and garments"),
         ])
@@ -58,12 +63,30 @@ async fn provinces_are_listed_without_a_parent_and_children_with_one() {
     seed_regions(&app).await;
 
     let provinces = json_with_status(app.get("/api/v1/regions").await, StatusCode::OK).await;
-    let codes: Vec<_> = provinces["items"].as_array().unwrap().iter().map(|r| r["code"].clone()).collect();
+    let codes: Vec<_> = provinces["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].clone())
+        .collect();
     assert_eq!(codes, ["110000", "420000"]);
 
-    let hubei = json_with_status(app.get("/api/v1/regions?parent=420000").await, StatusCode::OK).await;
-    let codes: Vec<_> = hubei["items"].as_array().unwrap().iter().map(|r| r["code"].clone()).collect();
-    assert_eq!(codes, ["420100", "420600", "429004"], "province-direct cities hang under 420000");
+    let hubei = json_with_status(
+        app.get("/api/v1/regions?parent=420000").await,
+        StatusCode::OK,
+    )
+    .await;
+    let codes: Vec<_> = hubei["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].clone())
+        .collect();
+    assert_eq!(
+        codes,
+        ["420100", "420600", "429004"],
+        "province-direct cities hang under 420000"
+    );
     assert_eq!(hubei["next_cursor"], serde_json::Value::Null);
 }
 
@@ -88,13 +111,20 @@ async fn regions_page_with_a_cursor_in_code_order() {
     let app = spawn_app().await;
     seed_regions(&app).await;
 
-    let first = json_with_status(app.get("/api/v1/regions?parent=420000&limit=2").await, StatusCode::OK).await;
+    let first = json_with_status(
+        app.get("/api/v1/regions?parent=420000&limit=2").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(first["items"].as_array().unwrap().len(), 2);
     let cursor = first["next_cursor"].as_str().unwrap();
     assert_eq!(cursor, "420600");
 
     let second = json_with_status(
-        app.get(&format!("/api/v1/regions?parent=420000&limit=2&cursor={cursor}")).await,
+        app.get(&format!(
+            "/api/v1/regions?parent=420000&limit=2&cursor={cursor}"
+        ))
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -106,14 +136,22 @@ async fn regions_page_with_a_cursor_in_code_order() {
 async fn a_missing_region_is_404_and_a_malformed_code_is_422() {
     let app = spawn_app().await;
     seed_regions(&app).await;
-    problem(app.get("/api/v1/regions/429999").await, StatusCode::NOT_FOUND, "not_found").await;
+    problem(
+        app.get("/api/v1/regions/429999").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let body = problem(
         app.get("/api/v1/regions/42O606").await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
-    assert!(body["detail"].as_str().unwrap().contains("42O606"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("42O606"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -122,14 +160,32 @@ async fn categories_list_roots_children_and_text_matches() {
     seed_categories(&app).await;
 
     let roots = json_with_status(app.get("/api/v1/categories").await, StatusCode::OK).await;
-    let codes: Vec<_> = roots["items"].as_array().unwrap().iter().map(|c| c["code"].clone()).collect();
+    let codes: Vec<_> = roots["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].clone())
+        .collect();
     assert_eq!(codes, ["auto", "textile"]);
 
-    let children = json_with_status(app.get("/api/v1/categories?parent=auto").await, StatusCode::OK).await;
-    let codes: Vec<_> = children["items"].as_array().unwrap().iter().map(|c| c["code"].clone()).collect();
+    let children = json_with_status(
+        app.get("/api/v1/categories?parent=auto").await,
+        StatusCode::OK,
+    )
+    .await;
+    let codes: Vec<_> = children["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].clone())
+        .collect();
     assert_eq!(codes, ["auto.body", "auto.chassis"]);
 
-    let english = json_with_status(app.get("/api/v1/categories?q=STAMPING").await, StatusCode::OK).await;
+    let english = json_with_status(
+        app.get("/api/v1/categories?q=STAMPING").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(english["items"][0]["code"], "auto.body.stamping");
     assert_eq!(english["items"].as_array().unwrap().len(), 1);
 
@@ -140,44 +196,78 @@ async fn categories_list_roots_children_and_text_matches() {
     .await;
     assert_eq!(chinese["items"][0]["code"], "auto.body.stamping");
 
-    let wildcard = json_with_status(app.get("/api/v1/categories?q=%25").await, StatusCode::OK).await;
-    assert_eq!(wildcard["items"].as_array().unwrap().len(), 0, "`%` is matched literally");
+    let wildcard =
+        json_with_status(app.get("/api/v1/categories?q=%25").await, StatusCode::OK).await;
+    assert_eq!(
+        wildcard["items"].as_array().unwrap().len(),
+        0,
+        "`%` is matched literally"
+    );
 }
 
 #[tokio::test]
 async fn a_category_reads_by_code_and_a_missing_one_is_404() {
     let app = spawn_app().await;
     seed_categories(&app).await;
-    let body = json_with_status(app.get("/api/v1/categories/auto.body").await, StatusCode::OK).await;
+    let body = json_with_status(
+        app.get("/api/v1/categories/auto.body").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(body["name_zh"], "车身");
     assert_eq!(body["parent_code"], "auto");
-    problem(app.get("/api/v1/categories/auto.roof").await, StatusCode::NOT_FOUND, "not_found").await;
+    problem(
+        app.get("/api/v1/categories/auto.roof").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
-async fn parks_list_and_filter_by_region() {
+async fn parks_list_and_filter_by_region_for_signed_in_users() {
     let app = spawn_app().await;
-    seed_regions(&app).await;
-    let park = |code: &str, region: &str| NewPark {
-        code: code.to_owned(),
-        name_zh: format!("{code} 园区"),
-        name_en: format!("{code} park"),
-        region_code: RegionCode::parse(region).unwrap(),
-        level: "national".to_owned(),
-        kind: "high_tech".to_owned(),
-        lead_industries: vec!["automotive".to_owned()],
-        source: "test".to_owned(),
-    };
-    app.store.insert_park(&park("xiangyang_hitech", "420606")).await.unwrap();
-    app.store.insert_park(&park("xiantao_hitech", "429004")).await.unwrap();
+    app.seed_geography().await;
+    problem(
+        app.get("/api/v1/parks").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let sme = app
+        .register("sales@bearing.example", "sme", "420606", None)
+        .await;
 
-    let all = json_with_status(app.get("/api/v1/parks").await, StatusCode::OK).await;
+    let all = json_with_status(
+        app.get_as("/api/v1/parks", &sme.access_token).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
-    assert_eq!(all["items"][0]["lead_industries"], serde_json::json!(["automotive"]));
+    assert_eq!(
+        all["items"][0]["lead_industries"],
+        serde_json::json!(["automotive"])
+    );
 
-    let xiangyang = json_with_status(app.get("/api/v1/parks?region=420600").await, StatusCode::OK).await;
-    let codes: Vec<_> = xiangyang["items"].as_array().unwrap().iter().map(|p| p["code"].clone()).collect();
+    let xiangyang = json_with_status(
+        app.get_as("/api/v1/parks?region=420600", &sme.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let codes: Vec<_> = xiangyang["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].clone())
+        .collect();
     assert_eq!(codes, ["xiangyang_hitech"]);
 
-    problem(app.get("/api/v1/parks?cursor=abc").await, StatusCode::BAD_REQUEST, "bad_request").await;
+    problem(
+        app.get_as("/api/v1/parks?cursor=abc", &sme.access_token)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
 }

@@ -39,6 +39,14 @@ pub enum ApiError {
     #[error("{0}")]
     Validation(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("the record was changed by someone else; it is now at version {current}")]
+    StaleVersion { current: i32 },
+    #[error("{0}")]
     NotFound(String),
     #[error("{method} is not allowed here; allowed: {}", allowed.join(", "))]
     MethodNotAllowed {
@@ -62,6 +70,10 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Validation(_) => "validation_failed",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::StaleVersion { .. } => "version_conflict",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
@@ -77,6 +89,10 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::PayloadTooLarge { .. } => "Request body too large",
             Self::Validation(_) => "Invalid value",
+            Self::Unauthorized(_) => "Authentication required",
+            Self::Forbidden(_) => "Forbidden",
+            Self::TooManyRequests { .. } => "Too many requests",
+            Self::StaleVersion { .. } => "Version conflict",
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict(_) => "Conflict",
@@ -98,6 +114,10 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -124,6 +144,12 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
             _ => {}
         }
         response.json(problem)
@@ -137,6 +163,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(_) => {
                 Self::Conflict("a record with the same unique value exists already".into())
             }
+            StoreError::StaleVersion { current } => Self::StaleVersion { current },
             StoreError::MissingReference(_) => {
                 Self::Validation("the request refers to a record that does not exist".into())
             }
@@ -192,7 +219,10 @@ mod tests {
     #[test]
     fn store_causes_never_reach_the_client() {
         let err = ApiError::from(StoreError::Corrupt("row 7 has level `village`".into()));
-        assert_eq!(body_of(&err)["detail"], "an internal error occurred; it has been logged");
+        assert_eq!(
+            body_of(&err)["detail"],
+            "an internal error occurred; it has been logged"
+        );
     }
 
     #[test]

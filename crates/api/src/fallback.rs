@@ -33,7 +33,8 @@ impl RouteTable {
 
     /// Adds a route that is not in the OpenAPI document (the documentation pages themselves).
     pub fn with_route(mut self, template: &str, methods: &[&'static str]) -> Self {
-        self.routes.push((parse_template(template), methods.to_vec()));
+        self.routes
+            .push((parse_template(template), methods.to_vec()));
         self
     }
 
@@ -71,10 +72,13 @@ fn parse_template(template: &str) -> Vec<Segment> {
 
 fn matches(template: &[Segment], segments: &[&str]) -> bool {
     template.len() == segments.len()
-        && template.iter().zip(segments).all(|(part, segment)| match part {
-            Segment::Literal(literal) => literal == segment,
-            Segment::Parameter => !segment.is_empty(),
-        })
+        && template
+            .iter()
+            .zip(segments)
+            .all(|(part, segment)| match part {
+                Segment::Literal(literal) => literal == segment,
+                Segment::Parameter => !segment.is_empty(),
+            })
 }
 
 fn methods_of(item: &PathItem) -> Vec<&'static str> {
@@ -114,7 +118,10 @@ mod tests {
 
     #[test]
     fn a_known_path_lists_its_methods() {
-        assert_eq!(table().allowed("/api/v1/needs/42"), Some(vec!["GET", "PATCH"]));
+        assert_eq!(
+            table().allowed("/api/v1/needs/42"),
+            Some(vec!["GET", "PATCH"])
+        );
         assert_eq!(table().allowed("/api/v1/needs/"), Some(vec!["GET", "POST"]));
     }
 

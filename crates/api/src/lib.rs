@@ -1,6 +1,8 @@
 //! Peitao's HTTP API: actix-web routes, the error type every failure becomes, request ids,
 //! metrics, configuration and the OpenAPI document.
 
+pub mod accounts;
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod fallback;

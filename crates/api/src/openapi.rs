@@ -17,12 +17,35 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
                        in-province supporting rate. Errors are application/problem+json with a \
                        stable `code`; money is integer fen; lists return `items` and `next_cursor`.",
     ),
+    modifiers(&BearerAuth),
     tags(
+        (name = "auth", description = "Registration, sign-in, tokens and the signed-in user"),
+        (name = "organizations", description = "Lead enterprises and SME suppliers"),
+        (name = "users", description = "Administrator accounts"),
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "reference", description = "Regions, categories and parks"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme that `security(("bearer" = []))` on the routes refers to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The full document: the base above plus every path registered by [`crate::routes::configure`].
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -23,6 +23,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub platform: PlatformSettings,
     pub log: LogSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +51,35 @@ pub struct DatabaseSettings {
 #[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
     pub home_province: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    /// The key id written into new tokens' `kid` header.
+    pub jwt_kid: String,
+    /// The HS256 secret of `jwt_kid`, at least 32 bytes.
+    pub jwt_secret: Option<SecretString>,
+    /// A retired key that still verifies tokens issued before a rotation.
+    pub jwt_previous_kid: Option<String>,
+    pub jwt_previous_secret: Option<SecretString>,
+    /// Refuse to start without `jwt_secret` (production).
+    pub require_jwt_secret: bool,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway_secs: u64,
+    pub rate_limit: RateLimitSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub window_secs: u64,
+    pub per_ip: u64,
+    pub per_account: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,7 +114,9 @@ impl Settings {
         if let Ok(environment) = std::env::var("PEITAO_ENV") {
             let file = config_dir.join(format!("{environment}.toml"));
             if !file.is_file() {
-                return Err(SettingsError::MissingEnvironmentFile(file.display().to_string()));
+                return Err(SettingsError::MissingEnvironmentFile(
+                    file.display().to_string(),
+                ));
             }
             figment = figment.merge(Toml::file(file));
         }
@@ -137,6 +169,64 @@ impl Settings {
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             return invalid("log.filter", "is not a valid tracing filter");
         }
+        self.validate_auth()
+    }
+
+    fn validate_auth(&self) -> Result<(), SettingsError> {
+        let invalid = |key, problem: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                problem: problem.to_owned(),
+            })
+        };
+        let auth = &self.auth;
+        match &auth.jwt_secret {
+            None if auth.require_jwt_secret => {
+                return invalid(
+                    "auth.jwt_secret",
+                    "must be set (PEITAO__AUTH__JWT_SECRET) when auth.require_jwt_secret is true",
+                );
+            }
+            Some(secret) if secret.expose_secret().len() < 32 => {
+                return invalid("auth.jwt_secret", "must be at least 32 bytes");
+            }
+            _ => {}
+        }
+        match (&auth.jwt_previous_kid, &auth.jwt_previous_secret) {
+            (Some(kid), Some(secret)) => {
+                if secret.expose_secret().len() < 32 {
+                    return invalid("auth.jwt_previous_secret", "must be at least 32 bytes");
+                }
+                if *kid == auth.jwt_kid {
+                    return invalid("auth.jwt_previous_kid", "must differ from auth.jwt_kid");
+                }
+            }
+            (None, None) => {}
+            _ => {
+                return invalid(
+                    "auth.jwt_previous_kid",
+                    "and auth.jwt_previous_secret must be set together",
+                );
+            }
+        }
+        if auth.jwt_kid.is_empty() {
+            return invalid("auth.jwt_kid", "must not be empty");
+        }
+        if auth.access_token_ttl_secs < 60 {
+            return invalid("auth.access_token_ttl_secs", "must be at least 60");
+        }
+        if auth.refresh_token_ttl_secs < auth.access_token_ttl_secs {
+            return invalid(
+                "auth.refresh_token_ttl_secs",
+                "must be at least auth.access_token_ttl_secs",
+            );
+        }
+        if auth.rate_limit.window_secs == 0
+            || auth.rate_limit.per_ip == 0
+            || auth.rate_limit.per_account == 0
+        {
+            return invalid("auth.rate_limit", "window and limits must be at least 1");
+        }
         Ok(())
     }
 
@@ -162,10 +252,8 @@ mod tests {
 
     fn with(key: &str, value: &str) -> Result<Settings, SettingsError> {
         Settings::from_figment(
-            Figment::from(Toml::string(DEFAULTS)).merge(figment::providers::Serialized::default(
-                key,
-                value,
-            )),
+            Figment::from(Toml::string(DEFAULTS))
+                .merge(figment::providers::Serialized::default(key, value)),
         )
     }
 
@@ -195,8 +283,35 @@ mod tests {
 
     #[test]
     fn a_bad_home_province_names_its_key() {
-        let message = with("platform.home_province", "Hubei").unwrap_err().to_string();
+        let message = with("platform.home_province", "Hubei")
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("platform.home_province"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_jwt_secret_stops_a_production_start() {
+        let message = Settings::from_figment(Figment::from(Toml::string(DEFAULTS)).merge(
+            Toml::string(include_str!("../../../config/production.toml")),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("auth.jwt_secret"), "{message}");
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let message = with("auth.jwt_secret", "too-short")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("auth.jwt_secret"), "{message}");
+    }
+
+    #[test]
+    fn the_jwt_secret_never_prints() {
+        let settings = with("auth.jwt_secret", "a-very-long-signing-secret-0123456789").unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("a-very-long-signing-secret"), "{printed}");
     }
 
     #[test]

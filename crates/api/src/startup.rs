@@ -8,11 +8,11 @@ use peitao_store::Store;
 use utoipa_actix_web::AppExt;
 
 use crate::{
+    auth::{rate_limit::AuthRateLimits, tokens::TokenKeys},
     extract,
     fallback::{self, RouteTable},
     middleware::{metrics::Metrics, request_id},
-    openapi,
-    routes,
+    openapi, routes,
     settings::Settings,
     state::AppState,
 };
@@ -48,7 +48,11 @@ impl Application {
             .map_err(StartError::Database)?;
         let applied = store.migrate_up().await.map_err(StartError::Migrations)?;
         if applied > 0 {
-            tracing::info!(applied, backend = store.backend().as_str(), "applied migrations");
+            tracing::info!(
+                applied,
+                backend = store.backend().as_str(),
+                "applied migrations"
+            );
         }
         Self::build_with_store(settings, store)
     }
@@ -68,6 +72,8 @@ impl Application {
             store: store.clone(),
             metrics: Arc::new(Metrics::new()),
             home_province: settings.home_province(),
+            tokens: TokenKeys::from_settings(&settings.auth),
+            auth_limits: AuthRateLimits::new(&settings.auth.rate_limit),
         });
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
@@ -95,7 +101,9 @@ impl Application {
                 .configure(routes::configure)
                 .into_app()
                 .default_service(web::to(fallback::no_route))
-                .wrap(middleware::from_fn(crate::middleware::metrics::record_metrics))
+                .wrap(middleware::from_fn(
+                    crate::middleware::metrics::record_metrics,
+                ))
                 .wrap(middleware::from_fn(request_id::request_id))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)

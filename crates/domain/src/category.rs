@@ -82,7 +82,10 @@ mod tests {
     fn empty_long_and_odd_codes_are_rejected() {
         let long = "a".repeat(MAX_CATEGORY_CODE_LEN + 1);
         for raw in ["", "auto body", "汽车", "a/b", long.as_str()] {
-            assert!(CategoryCode::parse(raw).is_err(), "{raw:?} should be rejected");
+            assert!(
+                CategoryCode::parse(raw).is_err(),
+                "{raw:?} should be rejected"
+            );
         }
     }
 }

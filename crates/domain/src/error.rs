@@ -10,10 +10,18 @@ pub enum DomainError {
     InvalidProvinceCode(String),
     #[error("region level `{0}` is not one of province, prefecture, county")]
     InvalidRegionLevel(String),
-    #[error(
-        "category code `{0}` must be 1 to 64 characters of letters, digits, `.`, `_` or `-`"
-    )]
+    #[error("category code `{0}` must be 1 to 64 characters of letters, digits, `.`, `_` or `-`")]
     InvalidCategoryCode(String),
     #[error("organization kind `{0}` is not one of lead, sme")]
     InvalidOrganizationKind(String),
+    #[error("`{0}` is not a valid e-mail address")]
+    InvalidEmail(String),
+    #[error("the password must be at least {0} characters long")]
+    PasswordTooShort(usize),
+    #[error("the password must be at most {0} characters long")]
+    PasswordTooLong(usize),
+    #[error("role `{0}` is not one of lead, sme, park_admin, platform_admin")]
+    InvalidRole(String),
+    #[error("the organization name must be 1 to 200 characters")]
+    InvalidOrganizationName,
 }

@@ -8,9 +8,11 @@ pub mod error;
 pub mod organization;
 pub mod park;
 pub mod region;
+pub mod user;
 
 pub use category::{Category, CategoryCode};
 pub use error::DomainError;
-pub use organization::{OrganizationId, OrganizationKind};
+pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
 pub use park::{NewPark, Park, ParkId};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
+pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};

@@ -56,3 +56,30 @@ mod tests {
         assert!(OrganizationKind::parse("bank").is_err());
     }
 }
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// The county-level region the organisation sits in.
+    pub region_code: crate::RegionCode,
+    pub park_id: Option<crate::ParkId>,
+    /// Whether a platform administrator has verified it.
+    pub verified: bool,
+    /// Incremented on every update; a stale one is refused.
+    pub version: i32,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// Parses an organisation's display name: trimmed, 1 to 200 characters.
+pub fn parse_organization_name(raw: &str) -> Result<String, DomainError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        Err(DomainError::InvalidOrganizationName)
+    } else {
+        Ok(name.to_owned())
+    }
+}

@@ -170,7 +170,11 @@ mod tests {
 
     #[test]
     fn region_levels_round_trip() {
-        for level in [RegionLevel::Province, RegionLevel::Prefecture, RegionLevel::County] {
+        for level in [
+            RegionLevel::Province,
+            RegionLevel::Prefecture,
+            RegionLevel::County,
+        ] {
             assert_eq!(RegionLevel::parse(level.as_str()).unwrap(), level);
         }
         assert!(RegionLevel::parse("village").is_err());

@@ -91,11 +91,12 @@ fn create_sqlite_folder(url: &str) -> Result<(), StoreError> {
         return Ok(());
     }
     match Path::new(path).parent() {
-        Some(folder) if !folder.as_os_str().is_empty() => std::fs::create_dir_all(folder)
-            .map_err(|source| StoreError::CreateFolder {
+        Some(folder) if !folder.as_os_str().is_empty() => {
+            std::fs::create_dir_all(folder).map_err(|source| StoreError::CreateFolder {
                 folder: folder.display().to_string(),
                 source,
-            }),
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -106,10 +107,19 @@ mod tests {
 
     #[test]
     fn the_url_alone_picks_the_engine() {
-        assert_eq!(Backend::from_url("sqlite://data/peitao.db?mode=rwc"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("sqlite://data/peitao.db?mode=rwc"),
+            Some(Backend::Sqlite)
+        );
         assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
     }
 

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A foreign key refused the write: something it points at does not exist.
     #[error("a referenced record does not exist: {0}")]
     MissingReference(String),
+    /// An update named a version that is no longer current.
+    #[error("the record changed since version was read; current version is {current}")]
+    StaleVersion { current: i32 },
     /// The database did not answer in time or could not be reached.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
@@ -47,7 +50,8 @@ impl From<DbErr> for StoreError {
             DbErr::Conn(RuntimeErr::SqlxError(sqlx)) if is_unreachable(sqlx) => {
                 Self::Unavailable(sqlx.to_string())
             }
-            DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx))
+            | DbErr::Query(RuntimeErr::SqlxError(sqlx))
                 if is_unreachable(sqlx) =>
             {
                 Self::Unavailable(sqlx.to_string())

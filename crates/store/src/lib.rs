@@ -1,18 +1,22 @@
 //! Peitao's storage: sea-orm on SQLite (embedded default) or PostgreSQL (production), chosen by the
 //! database URL alone. Callers get domain types back; entities and queries stay in this crate.
 
+mod accounts;
 mod connect;
 mod entity;
 mod error;
 mod migrate;
 mod page;
 mod reference;
+mod tokens;
 
+pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
 pub use connect::{Backend, ConnectOptions};
 pub use error::StoreError;
 pub use migrate::{MigrationState, MigrationStatus};
 pub use page::{Page, PageRequest};
 pub use reference::CategoryFilter;
+pub use tokens::RefreshOutcome;
 
 use sea_orm::DatabaseConnection;
 

@@ -97,9 +97,8 @@ impl Store {
         if let Some(text) = &filter.text {
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
             let contains = |column: categories::Column| {
-                Expr::expr(Func::lower(Expr::col(column))).like(
-                    sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'),
-                )
+                Expr::expr(Func::lower(Expr::col(column)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
             };
             query = query.filter(
                 Condition::any()
@@ -173,6 +172,15 @@ impl Store {
         Page::from_rows(rows, page.limit, |row| row.id.to_string()).try_map(park_from_row)
     }
 
+    /// One park by id.
+    pub async fn park(&self, id: ParkId) -> Result<Park, StoreError> {
+        let row = parks::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        park_from_row(row)
+    }
+
     /// Stores a park and returns it with its id.
     pub async fn insert_park(&self, park: &NewPark) -> Result<Park, StoreError> {
         let row = parks::Entity::insert(parks::ActiveModel {
@@ -220,7 +228,11 @@ fn region_from_row(row: regions::Model) -> Result<Region, StoreError> {
     Ok(Region {
         code: RegionCode::parse(&row.code)?,
         name: row.name,
-        parent_code: row.parent_code.as_deref().map(RegionCode::parse).transpose()?,
+        parent_code: row
+            .parent_code
+            .as_deref()
+            .map(RegionCode::parse)
+            .transpose()?,
         level: RegionLevel::parse(&row.level)?,
         longitude: row.longitude,
         latitude: row.latitude,
@@ -230,7 +242,11 @@ fn region_from_row(row: regions::Model) -> Result<Region, StoreError> {
 fn category_from_row(row: categories::Model) -> Result<Category, StoreError> {
     Ok(Category {
         code: CategoryCode::parse(&row.code)?,
-        parent_code: row.parent_code.as_deref().map(CategoryCode::parse).transpose()?,
+        parent_code: row
+            .parent_code
+            .as_deref()
+            .map(CategoryCode::parse)
+            .transpose()?,
         name_zh: row.name_zh,
         name_en: row.name_en,
         reference: row.reference,

@@ -125,6 +125,9 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("peitao_http_request_duration_seconds_bucket"), "{text}");
+        assert!(
+            text.contains("peitao_http_request_duration_seconds_bucket"),
+            "{text}"
+        );
     }
 }

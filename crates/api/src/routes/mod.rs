@@ -1,13 +1,24 @@
 //! Routes, one module a resource; each registers its handlers through `configure`.
 
+pub mod auth;
 pub mod health;
+pub mod me;
+pub mod organizations;
 pub mod pagination;
 pub mod reference;
+pub mod users;
+pub mod views;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 /// Registers every documented route. Anything registered here appears in `openapi.json`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.configure(health::configure)
-        .service(scope("/api/v1").configure(reference::configure));
+    cfg.configure(health::configure).service(
+        scope("/api/v1")
+            .configure(auth::configure)
+            .configure(me::configure)
+            .configure(organizations::configure)
+            .configure(users::configure)
+            .configure(reference::configure),
+    );
 }

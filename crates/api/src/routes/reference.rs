@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
+    auth::Principal,
     error::{ApiError, Problem},
     routes::pagination::List,
     state::AppState,
@@ -163,7 +164,10 @@ async fn list_regions(
     let parent = query.parent.as_deref().map(RegionCode::parse).transpose()?;
     let page = state
         .store
-        .list_regions(parent.as_ref(), &PageRequest::new(query.limit, query.cursor.clone()))
+        .list_regions(
+            parent.as_ref(),
+            &PageRequest::new(query.limit, query.cursor.clone()),
+        )
         .await?;
     Ok(web::Json(List::from_page(page, |region| {
         RegionView::new(region, &state)
@@ -209,7 +213,11 @@ async fn list_categories(
     query: web::Query<CategoryQuery>,
 ) -> Result<web::Json<List<CategoryView>>, ApiError> {
     let filter = CategoryFilter {
-        parent: query.parent.as_deref().map(CategoryCode::parse).transpose()?,
+        parent: query
+            .parent
+            .as_deref()
+            .map(CategoryCode::parse)
+            .transpose()?,
         text: query
             .q
             .as_deref()
@@ -219,7 +227,10 @@ async fn list_categories(
     };
     let page = state
         .store
-        .list_categories(&filter, &PageRequest::new(query.limit, query.cursor.clone()))
+        .list_categories(
+            &filter,
+            &PageRequest::new(query.limit, query.cursor.clone()),
+        )
         .await?;
     Ok(web::Json(List::from_page(page, CategoryView::from)))
 }
@@ -247,9 +258,10 @@ async fn get_category(
     Ok(web::Json(CategoryView::from(category)))
 }
 
-/// Industrial parks and development zones, ordered by id.
+/// Industrial parks and development zones, ordered by id (signed-in users).
 #[utoipa::path(
     tag = "reference",
+    security(("bearer" = [])),
     params(ParkQuery),
     responses(
         (status = 200, body = List<ParkView>),
@@ -259,17 +271,23 @@ async fn get_category(
 #[get("/parks")]
 async fn list_parks(
     state: web::Data<AppState>,
+    _principal: Principal,
     query: web::Query<ParkQuery>,
 ) -> Result<web::Json<List<ParkView>>, ApiError> {
     let region = query.region.as_deref().map(RegionCode::parse).transpose()?;
     if let Some(cursor) = &query.cursor
         && cursor.parse::<i64>().is_err()
     {
-        return Err(ApiError::BadRequest(format!("cursor `{cursor}` is not one this list issued")));
+        return Err(ApiError::BadRequest(format!(
+            "cursor `{cursor}` is not one this list issued"
+        )));
     }
     let page = state
         .store
-        .list_parks(region.as_ref(), &PageRequest::new(query.limit, query.cursor.clone()))
+        .list_parks(
+            region.as_ref(),
+            &PageRequest::new(query.limit, query.cursor.clone()),
+        )
         .await?;
     Ok(web::Json(List::from_page(page, ParkView::from)))
 }

@@ -2,9 +2,8 @@
 //! the domain types the query modules return.
 
 pub mod categories;
-pub mod category_links;
-pub mod chains;
 pub mod organizations;
 pub mod parks;
+pub mod refresh_tokens;
 pub mod regions;
 pub mod users;

@@ -1,0 +1,322 @@
+//! Registration, sign-in, token refresh and sign-out.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use peitao_domain::{
+    Email, OrganizationKind, ParkId, RegionCode, RegionLevel, Role, User, check_password_policy,
+    parse_organization_name,
+};
+use peitao_store::{NewOrganization, NewUser, RefreshOutcome, StoreError};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    accounts::email_conflict,
+    auth::{passwords, tokens},
+    error::{ApiError, Problem},
+    routes::views::{OrganizationView, UserView},
+    state::AppState,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout);
+}
+
+/// A new account and the organisation it belongs to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "buyer@dongfeng.example")]
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    #[schema(example = "Li Wei")]
+    pub display_name: String,
+    pub organization: NewOrganizationRequest,
+}
+
+/// The organisation registered with the first account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganizationRequest {
+    pub name: String,
+    /// `lead` (a lead enterprise that sources) or `sme` (a supplier).
+    #[schema(example = "sme")]
+    pub kind: String,
+    /// The six-digit code of the county-level region it sits in.
+    #[schema(example = "420606")]
+    pub region_code: String,
+    pub park_id: Option<i64>,
+}
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// A refresh token, to rotate or to revoke.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A fresh pair of tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Opaque; use once at `/auth/refresh`, which returns its successor.
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// The registered account, its organisation and its first tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisterResponse {
+    pub user: UserView,
+    pub organization: OrganizationView,
+    #[serde(flatten)]
+    pub tokens: TokenResponse,
+}
+
+/// Registers a lead enterprise or an SME with its first user, and signs that user in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = RegisterResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/register")]
+async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth_limits.check_ip("register", &req).await?;
+    let body = body.into_inner();
+    let email = Email::parse(&body.email)?;
+    check_password_policy(&body.password)?;
+    let display_name = parse_display_name(&body.display_name)?;
+    let kind = OrganizationKind::parse(&body.organization.kind)?;
+    let organization = NewOrganization {
+        name: parse_organization_name(&body.organization.name)?,
+        kind,
+        region_code: county(&state, &body.organization.region_code).await?,
+        park_id: match body.organization.park_id {
+            Some(id) => Some(existing_park(&state, id).await?),
+            None => None,
+        },
+    };
+    let password_hash = passwords::hash(body.password).await?;
+    let (user, organization) = state
+        .store
+        .register(
+            &organization,
+            NewUser {
+                email,
+                password_hash,
+                display_name,
+                role: Role::of_organization(kind),
+                organization_id: None,
+                park_id: None,
+            },
+        )
+        .await
+        .map_err(email_conflict)?;
+    tracing::info!(user_id = %user.id, organization_id = %organization.id, "registered");
+    let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
+    Ok(HttpResponse::Created().json(RegisterResponse {
+        user: UserView::from(&user),
+        organization: OrganizationView::from(organization),
+        tokens,
+    }))
+}
+
+/// Signs in with e-mail and password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    state.auth_limits.check_ip("login", &req).await?;
+    let body = body.into_inner();
+    let email = Email::parse(&body.email).ok();
+    if let Some(email) = &email {
+        state
+            .auth_limits
+            .check_account("login", email.as_str())
+            .await?;
+    }
+    let found = match &email {
+        Some(email) => state.store.credentials(email).await?,
+        None => None,
+    };
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    // Verification runs even for unknown e-mails so timing does not reveal which accounts exist.
+    let valid = passwords::verify(body.password, hash).await?;
+    match user {
+        Some(user) if valid => {
+            let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
+            Ok(web::Json(tokens))
+        }
+        _ => Err(ApiError::Unauthorized(
+            "the e-mail address or the password is wrong".into(),
+        )),
+    }
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used one
+/// signs out every session descending from the same sign-in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let hash = tokens::hash_refresh_token(&body.refresh_token);
+    match state.store.consume_refresh_token(&hash).await? {
+        RefreshOutcome::Rotated { user_id, family_id } => {
+            let user = state
+                .store
+                .active_user(user_id)
+                .await
+                .map_err(|err| match err {
+                    StoreError::NotFound => invalid_refresh_token(),
+                    other => other.into(),
+                })?;
+            Ok(web::Json(issue_tokens(&state, &user, family_id).await?))
+        }
+        RefreshOutcome::Replayed => {
+            tracing::warn!(token_hash_prefix = %&hash[..8], "refresh token replayed; family revoked");
+            Err(ApiError::Unauthorized(
+                "this refresh token was used before; every session from the same sign-in is now \
+                 signed out"
+                    .into(),
+            ))
+        }
+        RefreshOutcome::Invalid => Err(invalid_refresh_token()),
+    }
+}
+
+/// Signs out: revokes the refresh token and every token rotated from the same sign-in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = tokens::hash_refresh_token(&body.refresh_token);
+    state.store.revoke_refresh_token_family(&hash).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::Unauthorized("the refresh token is unknown, expired or revoked".into())
+}
+
+async fn issue_tokens(
+    state: &AppState,
+    user: &User,
+    family_id: String,
+) -> Result<TokenResponse, ApiError> {
+    let access_token = state.tokens.issue(user).map_err(|err| {
+        tracing::error!(error = %err, "could not sign an access token");
+        ApiError::Internal
+    })?;
+    let refresh_token = tokens::new_refresh_token();
+    let ttl = i64::try_from(state.tokens.refresh_ttl_secs()).unwrap_or(i64::MAX);
+    state
+        .store
+        .insert_refresh_token(
+            user.id,
+            &family_id,
+            &tokens::hash_refresh_token(&refresh_token),
+            OffsetDateTime::now_utc() + Duration::seconds(ttl),
+        )
+        .await?;
+    Ok(TokenResponse {
+        access_token,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.access_ttl_secs(),
+    })
+}
+
+/// A display name: trimmed, 1 to 100 characters.
+pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        Err(ApiError::Validation(
+            "display_name must be 1 to 100 characters".into(),
+        ))
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+/// A region code that exists and names a county-level region.
+async fn county(state: &AppState, raw: &str) -> Result<RegionCode, ApiError> {
+    let code = RegionCode::parse(raw)?;
+    let region = state.store.region(&code).await.map_err(|err| match err {
+        StoreError::NotFound => ApiError::Validation(format!("region {code} does not exist")),
+        other => other.into(),
+    })?;
+    if region.level != RegionLevel::County {
+        return Err(ApiError::Validation(format!(
+            "region {code} ({}) is a {}; organisations register with a county-level code \
+             (district, county or county-level city)",
+            region.name,
+            region.level.as_str()
+        )));
+    }
+    Ok(code)
+}
+
+async fn existing_park(state: &AppState, id: i64) -> Result<ParkId, ApiError> {
+    let park = ParkId(id);
+    state.store.park(park).await.map_err(|err| match err {
+        StoreError::NotFound => ApiError::Validation(format!("park {id} does not exist")),
+        other => other.into(),
+    })?;
+    Ok(park)
+}

@@ -1,0 +1,158 @@
+//! Organisations: read by their members and administrators, updated by their members.
+
+use actix_web::{get, patch, web};
+use peitao_domain::{Organization, OrganizationId, ParkId, Role, parse_organization_name};
+use peitao_store::{OrganizationChanges, StoreError};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    routes::views::OrganizationView,
+    state::AppState,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_organization).service(update_organization);
+}
+
+/// What a member may change. Verification, kind and region are not theirs to set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    /// The version read; a stale one answers 409.
+    pub version: i32,
+    pub name: Option<String>,
+    /// A park id, or `null` to leave the park; omit to keep it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub park_id: Option<Option<i64>>,
+}
+
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(deserializer).map(Some)
+}
+
+/// Whether the principal may see the organisation at all. Everyone else gets a 404.
+fn can_read(principal: &Principal, org: &Organization) -> bool {
+    match principal.role() {
+        Role::PlatformAdmin => true,
+        Role::ParkAdmin => principal.park_id().is_some() && org.park_id == principal.park_id(),
+        Role::Lead | Role::Sme => principal.organization_id() == Some(org.id),
+    }
+}
+
+/// Whether the principal may change it: its own members and platform administrators.
+fn can_write(principal: &Principal, org: &Organization) -> bool {
+    match principal.role() {
+        Role::PlatformAdmin => true,
+        Role::ParkAdmin => false,
+        Role::Lead | Role::Sme => principal.organization_id() == Some(org.id),
+    }
+}
+
+async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Organization, ApiError> {
+    let not_found = || ApiError::not_found(format!("organization {id}"));
+    let org = state
+        .store
+        .organization(OrganizationId(id))
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
+    if can_read(principal, &org) {
+        Ok(org)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// An organisation: to its members, its park's administrator and platform administrators.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = OrganizationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organizations/{id}")]
+async fn get_organization(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<OrganizationView>, ApiError> {
+    let org = visible(&state, &principal, id.into_inner()).await?;
+    Ok(web::Json(OrganizationView::from(org)))
+}
+
+/// Renames the organisation or moves it to another park; carries the version read.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = UpdateOrganizationRequest,
+    responses(
+        (status = 200, body = OrganizationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organizations/{id}")]
+async fn update_organization(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<UpdateOrganizationRequest>,
+) -> Result<web::Json<OrganizationView>, ApiError> {
+    let org = visible(&state, &principal, id.into_inner()).await?;
+    if !can_write(&principal, &org) {
+        return Err(ApiError::Forbidden(
+            "only the organisation's own users and platform administrators may change it".into(),
+        ));
+    }
+    let body = body.into_inner();
+    let park_id = match body.park_id {
+        Some(Some(park)) => {
+            state
+                .store
+                .park(ParkId(park))
+                .await
+                .map_err(|err| match err {
+                    StoreError::NotFound => {
+                        ApiError::Validation(format!("park {park} does not exist"))
+                    }
+                    other => other.into(),
+                })?;
+            Some(Some(ParkId(park)))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    let changes = OrganizationChanges {
+        name: body
+            .name
+            .as_deref()
+            .map(parse_organization_name)
+            .transpose()?,
+        park_id,
+    };
+    let updated = state
+        .store
+        .update_organization(org.id, body.version, &changes)
+        .await?;
+    Ok(web::Json(OrganizationView::from(updated)))
+}

@@ -1,0 +1,82 @@
+//! Administrator accounts, created by platform administrators.
+
+use actix_web::{HttpResponse, post, web};
+use peitao_domain::{Email, ParkId, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    accounts::{NewAdministrator, create_administrator},
+    auth::Principal,
+    error::{ApiError, Problem},
+    routes::{auth::parse_display_name, views::UserView},
+    state::AppState,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_user);
+}
+
+/// A park or platform administrator to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub email: String,
+    pub display_name: String,
+    /// `park_admin` or `platform_admin`.
+    #[schema(example = "park_admin")]
+    pub role: String,
+    /// Required for a park administrator.
+    pub park_id: Option<i64>,
+    /// Omit to have one generated and returned once.
+    pub password: Option<String>,
+}
+
+/// The created administrator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreateUserResponse {
+    pub user: UserView,
+    /// Present only when the password was generated: shown this once, never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
+}
+
+/// Creates a park or platform administrator (platform administrators only).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = CreateUserResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+async fn create_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(&[Role::PlatformAdmin])?;
+    let body = body.into_inner();
+    let created = create_administrator(
+        &state.store,
+        NewAdministrator {
+            email: Email::parse(&body.email)?,
+            display_name: parse_display_name(&body.display_name)?,
+            role: Role::parse(&body.role)?,
+            park_id: body.park_id.map(ParkId),
+            password: body.password,
+        },
+    )
+    .await?;
+    tracing::info!(created = %created.user.id, by = %principal.user.id, "administrator created");
+    Ok(HttpResponse::Created().json(CreateUserResponse {
+        user: UserView::from(&created.user),
+        generated_password: created.generated_password,
+    }))
+}
