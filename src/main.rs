@@ -1,15 +1,12 @@
-//! The `peitao` command: serve the API, manage the schema, and (as they arrive) seed and import.
+//! The `peitao` command: serve the API, manage the schema, create administrators, import files
+//! and seed a demo province.
 
-use std::{io::Write, path::PathBuf, process::ExitCode};
+mod commands;
 
-use clap::{Parser, Subcommand};
-use peitao_api::{
-    Application, Settings,
-    accounts::{NewAdministrator, create_administrator},
-    telemetry,
-};
-use peitao_domain::{Email, ParkId, Role};
-use peitao_store::{MigrationState, Store};
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use peitao_api::{Settings, telemetry};
 
 /// Peitao (配套): supply-chain matchmaking between lead enterprises and SME suppliers.
 #[derive(Debug, Parser)]
@@ -29,8 +26,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Apply pending migrations, then serve the HTTP API until SIGTERM or Ctrl-C.
-    Serve,
+    /// Apply pending migrations, load reference data into empty tables, then serve the HTTP API
+    /// until SIGTERM or Ctrl-C.
+    Serve {
+        /// Seed the small demo province first when the database holds no organisation yet.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Inspect or change the database schema.
     Migrate {
         #[command(subcommand)]
@@ -41,26 +43,15 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-}
-
-#[derive(Debug, Subcommand)]
-enum UserAction {
-    /// Create a park or platform administrator. Without --password-stdin a password is generated
-    /// and printed once.
-    Create {
-        /// `park_admin` or `platform_admin`.
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        email: String,
-        /// The park a park administrator administers.
-        #[arg(long)]
-        park: Option<i64>,
-        #[arg(long, default_value = "Administrator")]
-        display_name: String,
-        /// Read the password from the first line of standard input.
-        #[arg(long)]
-        password_stdin: bool,
+    /// Import a file; nothing is stored unless the whole file is good.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Seed data for trying Peitao out.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
     },
 }
 
@@ -76,6 +67,68 @@ enum MigrateAction {
     },
     /// List every migration and whether it is applied.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Create a park or platform administrator. Without --password-stdin a password is generated
+    /// and printed once.
+    Create {
+        /// `park_admin` or `platform_admin`.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// The id of the park a park administrator administers.
+        #[arg(long)]
+        park: Option<i64>,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportWhat {
+    /// Add categories (and, from TOML, chains and links): Peitao's TOML format, or a CSV with
+    /// the header `code,name,parent[,name_en]`.
+    Taxonomy {
+        /// A `.toml` or `.csv` file.
+        file: PathBuf,
+    },
+    /// Add supplier organisations with capabilities and certifications from CSV.
+    Suppliers {
+        /// A `.csv` file with a header row (see docs/api.md, "Imports").
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SeedWhat {
+    /// A demo province: lead firms in their clusters, SMEs across parks and counties, users for
+    /// every role (password `peitao-demo-2026`). Deterministic for a given seed.
+    Demo {
+        #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+        scale: DemoScale,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Delete every organisation and user first when the database is not empty.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The demo's size.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DemoScale {
+    /// 12 lead enterprises, 150 SMEs.
+    Small,
+    /// 40 lead enterprises, 1,500 SMEs.
+    Medium,
+    /// 150 lead enterprises, 15,000 SMEs.
+    Large,
 }
 
 fn main() -> ExitCode {
@@ -98,95 +151,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, settings)) {
+    match runtime.block_on(commands::run(cli.command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("peitao: {err:#}");
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
-    match command {
-        Command::Serve => {
-            let app = Application::build(&settings).await?;
-            app.run_until_stopped().await?;
-        }
-        Command::Migrate { action } => {
-            let store = Store::connect(&settings.connect_options()).await?;
-            migrate(&store, action).await?;
-            store.close().await?;
-        }
-        Command::User { action } => {
-            let store = Store::connect(&settings.connect_options()).await?;
-            store.migrate_up().await?;
-            user(&store, action).await?;
-            store.close().await?;
-        }
-    }
-    Ok(())
-}
-
-async fn user(store: &Store, action: UserAction) -> anyhow::Result<()> {
-    let UserAction::Create {
-        role,
-        email,
-        park,
-        display_name,
-        password_stdin,
-    } = action;
-    let password = if password_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        Some(line.trim_end_matches(['\r', '\n']).to_owned())
-    } else {
-        None
-    };
-    let created = create_administrator(
-        store,
-        NewAdministrator {
-            email: Email::parse(&email)?,
-            display_name,
-            role: Role::parse(&role)?,
-            park_id: park.map(ParkId),
-            password,
-        },
-    )
-    .await?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "created {} {} (user id {})",
-        created.user.role.as_str(),
-        created.user.email,
-        created.user.id
-    )?;
-    if let Some(password) = created.generated_password {
-        writeln!(out, "password (shown once): {password}")?;
-    }
-    Ok(())
-}
-
-async fn migrate(store: &Store, action: MigrateAction) -> anyhow::Result<()> {
-    match action {
-        MigrateAction::Up => {
-            let applied = store.migrate_up().await?;
-            eprintln!("applied {applied} migration(s)");
-        }
-        MigrateAction::Down { steps } => {
-            store.migrate_down(steps).await?;
-            eprintln!("reverted {steps} migration(s)");
-        }
-        MigrateAction::Status => {
-            for migration in store.migration_status().await? {
-                let state = match migration.state {
-                    MigrationState::Applied => "applied",
-                    MigrationState::Pending => "pending",
-                };
-                eprintln!("{state:8} {}", migration.name);
-            }
-        }
-    }
-    Ok(())
 }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 mod m20261127_000001_create_reference_tables;
 mod m20261127_000002_create_organizations_and_users;
 mod m20261127_000003_create_refresh_tokens;
+mod m20261127_000004_create_supplier_profiles;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_reference_tables::Migration),
             Box::new(m20261127_000002_create_organizations_and_users::Migration),
             Box::new(m20261127_000003_create_refresh_tokens::Migration),
+            Box::new(m20261127_000004_create_supplier_profiles::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The authorisation matrix: every route, called by every role as the owner and as another
 //! tenant, answers the status written here. Later issues add their routes to `matrix()`.
 
-use peitao_domain::{Category, CategoryCode, Role};
+use peitao_domain::{Category, CategoryCode, ChainLink, NewChain, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -36,6 +36,7 @@ const ACTORS: [Actor; 7] = [
 struct World {
     accounts: Vec<(Actor, Account)>,
     org_a: i64,
+    chain_id: i64,
 }
 
 impl World {
@@ -59,6 +60,30 @@ async fn world(app: &TestApp) -> World {
         }])
         .await
         .unwrap();
+    let counts = app
+        .store
+        .import_taxonomy(
+            &[Category {
+                code: CategoryCode::parse("auto.part").unwrap(),
+                parent_code: Some(CategoryCode::parse("auto").unwrap()),
+                name_zh: "零件".into(),
+                name_en: "Parts".into(),
+                reference: None,
+            }],
+            &[NewChain {
+                code: "automotive".into(),
+                name_zh: "汽车".into(),
+                name_en: "Automotive".into(),
+                links: vec![ChainLink {
+                    upstream: CategoryCode::parse("auto.part").unwrap(),
+                    downstream: CategoryCode::parse("auto").unwrap(),
+                }],
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts.chains, 1);
+    let chain_id = app.store.list_chains().await.unwrap()[0].id.0;
     let lead_a = app
         .register(
             "lead-a@example.com",
@@ -84,6 +109,7 @@ async fn world(app: &TestApp) -> World {
         .await;
     World {
         org_a: lead_a.organization_id.unwrap(),
+        chain_id,
         accounts: vec![
             (Actor::LeadA, lead_a),
             (Actor::SmeB, sme_b),
@@ -99,6 +125,7 @@ async fn world(app: &TestApp) -> World {
 struct Case {
     method: Method,
     path: String,
+    /// A JSON body, or a JSON string sent as `text/csv`.
     body: Option<fn(&Ctx) -> Value>,
     expect: fn(Actor) -> StatusCode,
 }
@@ -115,88 +142,98 @@ const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
 const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
+fn case(
+    method: Method,
+    path: &str,
+    body: Option<fn(&Ctx) -> Value>,
+    expect: fn(Actor) -> StatusCode,
+) -> Case {
+    Case {
+        method,
+        path: path.to_owned(),
+        body,
+        expect,
+    }
+}
+
+fn public(_: Actor) -> StatusCode {
+    OK
+}
+
+fn signed_in(actor: Actor) -> StatusCode {
+    if actor == Actor::Anonymous {
+        UNAUTHORIZED
+    } else {
+        OK
+    }
+}
+
+fn platform_admin_only(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::PlatformAdmin => CREATED,
+        _ => FORBIDDEN,
+    }
+}
+
 fn matrix(world: &World) -> Vec<Case> {
     let org_a = format!("/api/v1/organizations/{}", world.org_a);
-    let public = |_: Actor| OK;
-    let signed_in = |actor: Actor| {
-        if actor == Actor::Anonymous {
-            UNAUTHORIZED
-        } else {
-            OK
-        }
-    };
+    let chain_graph = format!("/api/v1/chains/{}/graph", world.chain_id);
     vec![
-        Case {
-            method: Method::GET,
-            path: "/api/v1/regions".into(),
-            body: None,
-            expect: public,
-        },
-        Case {
-            method: Method::GET,
-            path: "/api/v1/regions/420606".into(),
-            body: None,
-            expect: public,
-        },
-        Case {
-            method: Method::GET,
-            path: "/api/v1/categories".into(),
-            body: None,
-            expect: public,
-        },
-        Case {
-            method: Method::GET,
-            path: "/api/v1/categories/auto".into(),
-            body: None,
-            expect: public,
-        },
-        Case {
-            method: Method::GET,
-            path: "/api/v1/parks".into(),
-            body: None,
-            expect: signed_in,
-        },
-        Case {
-            method: Method::GET,
-            path: "/api/v1/me".into(),
-            body: None,
-            expect: signed_in,
-        },
-        Case {
-            method: Method::GET,
-            path: org_a.clone(),
-            body: None,
-            expect: |actor| match actor {
-                Actor::Anonymous => UNAUTHORIZED,
-                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
-                Actor::SmeB | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
-            },
-        },
-        Case {
-            method: Method::PATCH,
-            path: org_a,
-            body: Some(
-                |ctx| json!({"version": ctx.version, "name": format!("Renamed {}", ctx.serial)}),
-            ),
-            expect: |actor| match actor {
+        case(Method::GET, "/api/v1/regions", None, public),
+        case(Method::GET, "/api/v1/regions/420606", None, public),
+        case(Method::GET, "/api/v1/categories", None, public),
+        case(Method::GET, "/api/v1/categories/auto", None, public),
+        case(Method::GET, "/api/v1/parks", None, signed_in),
+        case(Method::GET, "/api/v1/chains", None, signed_in),
+        case(Method::GET, &chain_graph, None, signed_in),
+        case(Method::GET, "/api/v1/me", None, signed_in),
+        case(Method::GET, &org_a, None, |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+            Actor::SmeB | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+        }),
+        case(
+            Method::PATCH,
+            &org_a,
+            Some(|ctx| json!({"version": ctx.version, "name": format!("Renamed {}", ctx.serial)})),
+            |actor| match actor {
                 Actor::Anonymous => UNAUTHORIZED,
                 Actor::LeadA | Actor::PlatformAdmin => OK,
                 Actor::ParkXiangyang => FORBIDDEN,
                 Actor::SmeB | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
             },
-        },
-        Case {
-            method: Method::POST,
-            path: "/api/v1/users".into(),
-            body: Some(
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            Some(
                 |ctx| json!({"email": format!("new-admin-{}@example.com", ctx.serial), "display_name": "New", "role": "platform_admin"}),
             ),
-            expect: |actor| match actor {
-                Actor::Anonymous => UNAUTHORIZED,
-                Actor::PlatformAdmin => CREATED,
-                _ => FORBIDDEN,
-            },
-        },
+            platform_admin_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/imports/taxonomy",
+            Some(|ctx| {
+                json!(format!(
+                    "code,name,parent\nmatrix{},Matrix,auto\n",
+                    ctx.serial
+                ))
+            }),
+            platform_admin_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/imports/suppliers",
+            Some(|ctx| {
+                json!(format!(
+                    "name,region_code\nMatrix Supplier {},420606\n",
+                    ctx.serial
+                ))
+            }),
+            platform_admin_only,
+        ),
     ]
 }
 
@@ -223,9 +260,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             if let Some(token) = world.token(actor) {
                 request = request.bearer_auth(token);
             }
-            if let Some(body) = &body {
-                request = request.json(body);
-            }
+            request = match &body {
+                Some(Value::String(csv)) => {
+                    request.header("content-type", "text/csv").body(csv.clone())
+                }
+                Some(json) => request.json(json),
+                None => request,
+            };
             let response = request.send().await.unwrap();
             let expected = (case.expect)(actor);
             let actual = response.status();

@@ -56,6 +56,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     // Generous limits, so only the tests about limits ever meet them.
     settings.auth.rate_limit.per_ip = 10_000;
     settings.auth.rate_limit.per_account = 10_000;
+    // Most tests seed the few rows they need; the reference tests turn this back on.
+    settings.reference.load_on_start = false;
     customise(&mut settings);
     settings.validate().expect("the test settings are valid");
 

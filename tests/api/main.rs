@@ -10,9 +10,13 @@
 
 mod auth;
 mod authz;
+mod cli;
+mod demo;
 mod errors;
 mod health;
 mod helpers;
+mod imports;
 mod openapi;
 mod reference;
+mod reference_data;
 mod tokens;

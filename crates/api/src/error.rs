@@ -23,6 +23,16 @@ pub struct Problem {
     pub detail: String,
     /// A stable snake_case code a client can branch on.
     pub code: String,
+    /// For a rejected file: every problem with its line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<LineError>>,
+}
+
+/// One problem in an uploaded file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineError {
+    pub line: Option<u64>,
+    pub message: String,
 }
 
 /// An error as the API reports it.
@@ -55,6 +65,8 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("the file was rejected and nothing was stored: {0}")]
+    Import(crate::import::ImportErrors),
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("an internal error occurred; it has been logged")]
@@ -77,6 +89,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::Import(_) => "import_rejected",
             Self::Unavailable => "service_unavailable",
             Self::Internal => "internal_error",
         }
@@ -96,6 +109,7 @@ impl ApiError {
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict(_) => "Conflict",
+            Self::Import(_) => "File rejected",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
         }
@@ -121,6 +135,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -134,6 +149,19 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.to_string(),
             code: self.code().to_owned(),
+            errors: match self {
+                Self::Import(errors) => Some(
+                    errors
+                        .0
+                        .iter()
+                        .map(|error| LineError {
+                            line: error.line,
+                            message: error.message.clone(),
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            },
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");

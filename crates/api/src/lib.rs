@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod fallback;
+pub mod import;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

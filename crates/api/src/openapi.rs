@@ -22,8 +22,9 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "auth", description = "Registration, sign-in, tokens and the signed-in user"),
         (name = "organizations", description = "Lead enterprises and SME suppliers"),
         (name = "users", description = "Administrator accounts"),
+        (name = "imports", description = "Supplier and taxonomy files (platform administrators)"),
         (name = "operations", description = "Health, readiness and metrics"),
-        (name = "reference", description = "Regions, categories and parks"),
+        (name = "reference", description = "Regions, categories, chains and parks"),
     )
 )]
 struct ApiDoc;

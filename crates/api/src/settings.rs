@@ -24,6 +24,14 @@ pub struct Settings {
     pub platform: PlatformSettings,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub reference: ReferenceSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSettings {
+    /// Load the built-in regions, taxonomy and parks into empty tables at start.
+    pub load_on_start: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,10 +109,29 @@ pub enum LogFormat {
 pub enum SettingsError {
     #[error("configuration: {0}")]
     Load(Box<figment::Error>),
+    #[error("configuration key `{key}`: {problem}")]
+    BadValue { key: String, problem: String },
     #[error("configuration file {0} (named by PEITAO_ENV) does not exist")]
     MissingEnvironmentFile(String),
     #[error("configuration key `{key}`: {problem}")]
     Invalid { key: &'static str, problem: String },
+}
+
+/// Names the offending key in lower-case dotted form (`server.port`), whatever layer set it.
+fn describe_load_error(err: figment::Error) -> SettingsError {
+    if err.path.is_empty() {
+        return SettingsError::Load(Box::new(err));
+    }
+    let key = err.path.join(".").to_lowercase();
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|metadata| format!(" (set in {})", metadata.name))
+        .unwrap_or_default();
+    SettingsError::BadValue {
+        key,
+        problem: format!("{}{source}", err.kind),
+    }
 }
 
 impl Settings {
@@ -130,9 +157,7 @@ impl Settings {
     }
 
     fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
-        let settings: Self = figment
-            .extract()
-            .map_err(|err| SettingsError::Load(Box::new(err)))?;
+        let settings: Self = figment.extract().map_err(describe_load_error)?;
         settings.validate()?;
         Ok(settings)
     }

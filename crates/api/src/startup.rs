@@ -11,6 +11,7 @@ use crate::{
     auth::{rate_limit::AuthRateLimits, tokens::TokenKeys},
     extract,
     fallback::{self, RouteTable},
+    import::bootstrap::load_reference_data,
     middleware::{metrics::Metrics, request_id},
     openapi, routes,
     settings::Settings,
@@ -24,6 +25,8 @@ pub enum StartError {
     Database(#[source] peitao_store::StoreError),
     #[error("could not apply migrations: {0}")]
     Migrations(#[source] peitao_store::StoreError),
+    #[error("could not load reference data: {0}")]
+    Reference(#[source] crate::import::bootstrap::BootstrapError),
     #[error("could not listen on {address}: {source}")]
     Bind {
         address: String,
@@ -53,6 +56,11 @@ impl Application {
                 backend = store.backend().as_str(),
                 "applied migrations"
             );
+        }
+        if settings.reference.load_on_start {
+            load_reference_data(&store)
+                .await
+                .map_err(StartError::Reference)?;
         }
         Self::build_with_store(settings, store)
     }

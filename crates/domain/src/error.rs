@@ -24,4 +24,16 @@ pub enum DomainError {
     InvalidRole(String),
     #[error("the organization name must be 1 to 200 characters")]
     InvalidOrganizationName,
+    #[error("annual capacity `{0}` must be a positive whole number")]
+    InvalidCapacity(String),
+    #[error("capacity unit `{0}` must be 1 to 32 characters")]
+    InvalidUnit(String),
+    #[error(
+        "certification kind `{0}` must be 2 to 32 upper-case letters, digits or `-`, such as IATF16949"
+    )]
+    InvalidCertificationKind(String),
+    #[error("a certificate number must be 1 to 128 characters")]
+    InvalidCertificateNumber,
+    #[error("a certificate's valid_until must come after its valid_from")]
+    CertificateEndsBeforeItStarts,
 }

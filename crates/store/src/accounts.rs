@@ -172,7 +172,7 @@ impl Store {
     }
 }
 
-fn user_model(user: NewUser) -> users::ActiveModel {
+pub(crate) fn user_model(user: NewUser) -> users::ActiveModel {
     users::ActiveModel {
         id: NotSet,
         email: Set(user.email.as_str().to_owned()),

@@ -8,6 +8,8 @@ mod error;
 mod migrate;
 mod page;
 mod reference;
+mod suppliers;
+mod taxonomy;
 mod tokens;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
@@ -16,6 +18,8 @@ pub use error::StoreError;
 pub use migrate::{MigrationState, MigrationStatus};
 pub use page::{Page, PageRequest};
 pub use reference::CategoryFilter;
+pub use suppliers::SupplierRecord;
+pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
 
 use sea_orm::DatabaseConnection;

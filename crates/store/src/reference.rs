@@ -1,5 +1,7 @@
 //! Reference data: regions, categories and parks. Reads for the API, writes for the importers.
 
+use std::collections::HashMap;
+
 use peitao_domain::{
     Category, CategoryCode, NewPark, Park, ParkId, Region, RegionCode, RegionLevel,
 };
@@ -53,6 +55,20 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         region_from_row(row)
+    }
+
+    /// Every region code with its level, for checking imported rows.
+    pub async fn region_levels(&self) -> Result<HashMap<RegionCode, RegionLevel>, StoreError> {
+        let rows: Vec<(String, String)> = regions::Entity::find()
+            .select_only()
+            .column(regions::Column::Code)
+            .column(regions::Column::Level)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|(code, level)| Ok((RegionCode::parse(&code)?, RegionLevel::parse(&level)?)))
+            .collect()
     }
 
     /// How many regions are stored.
@@ -127,25 +143,30 @@ impl Store {
         category_from_row(row)
     }
 
+    /// The categories with these codes, by code; unknown codes are skipped.
+    pub async fn categories_by_codes(
+        &self,
+        codes: &[CategoryCode],
+    ) -> Result<Vec<Category>, StoreError> {
+        let mut found = Vec::with_capacity(codes.len());
+        for batch in codes.chunks(500) {
+            let rows = categories::Entity::find()
+                .filter(categories::Column::Code.is_in(batch.iter().map(CategoryCode::as_str)))
+                .order_by_asc(categories::Column::Code)
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                found.push(category_from_row(row)?);
+            }
+        }
+        found.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(found)
+    }
+
     /// Stores categories in one transaction, parents before children as given. Fails as a whole.
     pub async fn insert_categories(&self, rows: &[Category]) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        for chunk in rows.chunks(500) {
-            categories::Entity::insert_many(chunk.iter().map(|category| {
-                categories::ActiveModel {
-                    code: Set(category.code.as_str().to_owned()),
-                    parent_code: Set(category
-                        .parent_code
-                        .as_ref()
-                        .map(|code| code.as_str().to_owned())),
-                    name_zh: Set(category.name_zh.clone()),
-                    name_en: Set(category.name_en.clone()),
-                    reference: Set(category.reference.clone()),
-                }
-            }))
-            .exec(&txn)
-            .await?;
-        }
+        crate::taxonomy::insert_categories(&txn, rows).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -181,21 +202,72 @@ impl Store {
         park_from_row(row)
     }
 
+    /// Every park, by id.
+    pub async fn all_parks(&self) -> Result<Vec<Park>, StoreError> {
+        let rows = parks::Entity::find()
+            .order_by_asc(parks::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(park_from_row).collect()
+    }
+
+    /// Every county-level region whose code starts with `prefix`, by code.
+    pub async fn counties_with_prefix(&self, prefix: &str) -> Result<Vec<Region>, StoreError> {
+        let rows = regions::Entity::find()
+            .filter(regions::Column::Code.starts_with(prefix))
+            .filter(regions::Column::Level.eq(RegionLevel::County.as_str()))
+            .order_by_asc(regions::Column::Code)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(region_from_row).collect()
+    }
+
+    /// Every park code with its id.
+    pub async fn park_codes(&self) -> Result<HashMap<String, ParkId>, StoreError> {
+        let rows: Vec<(String, i64)> = parks::Entity::find()
+            .select_only()
+            .column(parks::Column::Code)
+            .column(parks::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, id)| (code, ParkId(id)))
+            .collect())
+    }
+
+    /// How many parks are stored.
+    pub async fn count_parks(&self) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(parks::Entity::find().count(&self.db).await?)
+    }
+
+    /// The id of the park with this code.
+    pub async fn park_by_code(&self, code: &str) -> Result<Park, StoreError> {
+        let row = parks::Entity::find()
+            .filter(parks::Column::Code.eq(code))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        park_from_row(row)
+    }
+
+    /// Stores parks in one transaction. Fails as a whole.
+    pub async fn insert_parks(&self, rows: &[NewPark]) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        for park in rows {
+            parks::Entity::insert(park_model(park)).exec(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Stores a park and returns it with its id.
     pub async fn insert_park(&self, park: &NewPark) -> Result<Park, StoreError> {
-        let row = parks::Entity::insert(parks::ActiveModel {
-            id: NotSet,
-            code: Set(park.code.clone()),
-            name_zh: Set(park.name_zh.clone()),
-            name_en: Set(park.name_en.clone()),
-            region_code: Set(park.region_code.as_str().to_owned()),
-            level: Set(park.level.clone()),
-            kind: Set(park.kind.clone()),
-            lead_industries: Set(park.lead_industries.join(";")),
-            source: Set(park.source.clone()),
-        })
-        .exec_with_returning(&self.db)
-        .await?;
+        let row = parks::Entity::insert(park_model(park))
+            .exec_with_returning(&self.db)
+            .await?;
         park_from_row(row)
     }
 }
@@ -210,6 +282,20 @@ fn significant_prefix(code: &RegionCode) -> &str {
         &text[..4]
     } else {
         text
+    }
+}
+
+fn park_model(park: &NewPark) -> parks::ActiveModel {
+    parks::ActiveModel {
+        id: NotSet,
+        code: Set(park.code.clone()),
+        name_zh: Set(park.name_zh.clone()),
+        name_en: Set(park.name_en.clone()),
+        region_code: Set(park.region_code.as_str().to_owned()),
+        level: Set(park.level.clone()),
+        kind: Set(park.kind.clone()),
+        lead_industries: Set(park.lead_industries.join(";")),
+        source: Set(park.source.clone()),
     }
 }
 

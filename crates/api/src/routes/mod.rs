@@ -1,7 +1,9 @@
 //! Routes, one module a resource; each registers its handlers through `configure`.
 
 pub mod auth;
+pub mod chains;
 pub mod health;
+pub mod imports;
 pub mod me;
 pub mod organizations;
 pub mod pagination;
@@ -19,6 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(organizations::configure)
             .configure(users::configure)
-            .configure(reference::configure),
+            .configure(reference::configure)
+            .configure(chains::configure)
+            .configure(imports::configure),
     );
 }

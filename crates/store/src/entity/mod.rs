@@ -1,7 +1,11 @@
 //! sea-orm entities, one module a table. Only this crate sees them: the rest of Peitao works with
 //! the domain types the query modules return.
 
+pub mod capabilities;
 pub mod categories;
+pub mod category_links;
+pub mod certifications;
+pub mod chains;
 pub mod organizations;
 pub mod parks;
 pub mod refresh_tokens;

@@ -1,0 +1,570 @@
+//! `peitao seed demo`: a realistic demo province, deterministic for a given seed.
+//!
+//! Lead enterprises sit in their clusters (automotive in Shiyan, Xiangyang and Wuhan;
+//! optoelectronics in Wuhan East Lake; textiles in Xiantao and Jingzhou; agro-food in Qianjiang;
+//! chemicals in Yichang; biomedicine in Huanggang); SMEs spread over the parks that lead in their
+//! chain and over other Hubei counties, with a share outside the province; each has capabilities
+//! drawn from its chain's upstream categories, certifications (some expired) and one user. Every
+//! demo user signs in with [`DEMO_PASSWORD`]. Needs, quotes and deals join as later issues add
+//! them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use peitao_domain::{
+    Capability, CategoryCode, Certification, CertificationKind, Email, OrganizationKind, Park,
+    ParkId, PasswordHash, Region, RegionCode, Role,
+};
+use peitao_store::{NewOrganization, NewUser, Store, StoreError, SupplierRecord};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
+use time::{Date, Duration, Month};
+
+use crate::{auth::passwords, error::ApiError, import::bootstrap};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "peitao-demo-2026";
+/// The e-mail domain of demo accounts.
+pub const DEMO_DOMAIN: &str = "peitao.demo";
+
+/// How big a province to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// 12 lead enterprises, 150 SMEs: a county or a demo.
+    Small,
+    /// 40 lead enterprises, 1,500 SMEs.
+    Medium,
+    /// 150 lead enterprises, 15,000 SMEs: a province.
+    Large,
+}
+
+impl Scale {
+    fn counts(self) -> (usize, usize) {
+        match self {
+            Self::Small => (12, 150),
+            Self::Medium => (40, 1_500),
+            Self::Large => (150, 15_000),
+        }
+    }
+}
+
+/// What the seed made.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub leads: usize,
+    pub smes: usize,
+    pub out_of_province: usize,
+    pub capabilities: usize,
+    pub certifications: usize,
+    pub users: usize,
+}
+
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "the database already holds {0} organisation(s); seeding the demo would mix with them. \
+         Use an empty database, or pass --force to delete every organisation and user first"
+    )]
+    NotEmpty(u64),
+    #[error("reference data is missing: {0}")]
+    MissingReference(String),
+    #[error(transparent)]
+    Reference(#[from] bootstrap::BootstrapError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Api(#[from] ApiError),
+}
+
+/// Out-of-province counties suppliers also come from: Henan, Hunan, Anhui, Chongqing, Jiangsu,
+/// Shanghai, Zhejiang, Guangdong.
+const OUTSIDE: [&str; 9] = [
+    "411302", "410105", "430104", "340104", "500112", "320505", "310115", "330206", "440305",
+];
+
+/// The demo's named lead enterprises, fictional firms in the clusters of the policy paper:
+/// (name, chain, park code). Larger scales add generated ones.
+const LEADS: [(&str, &str, &str); 12] = [
+    ("东岳商用车有限公司", "automotive", "shiyan_etdz"),
+    ("汉江新能源汽车有限公司", "automotive", "xiangyang_hitech"),
+    ("襄阳华驰汽车动力有限公司", "automotive", "xiangyang_etdz"),
+    ("武汉楚天乘用车有限公司", "automotive", "wuhan_etdz"),
+    (
+        "光谷星河光纤光缆有限公司",
+        "optoelectronics",
+        "wuhan_east_lake_hitech",
+    ),
+    (
+        "光谷华芯显示科技有限公司",
+        "optoelectronics",
+        "wuhan_east_lake_hitech",
+    ),
+    ("仙桃洁护非织造材料有限公司", "textiles", "xiantao_hitech"),
+    ("荆州江汉纺织服装有限公司", "textiles", "jingzhou_hitech"),
+    ("潜江虾乡食品有限公司", "agrofood", "qianjiang_hitech"),
+    ("宜都三峡磷化工有限公司", "chemicals", "yidu_hitech_park"),
+    (
+        "黄冈本草生物医药有限公司",
+        "biomedicine",
+        "huanggang_hitech",
+    ),
+    (
+        "武汉临空装备制造有限公司",
+        "equipment",
+        "wuhan_linkonggang_etdz",
+    ),
+];
+
+/// Park administrators the demo creates: (e-mail local part, park code).
+pub const DEMO_PARK_ADMINS: [(&str, &str); 3] = [
+    ("park.xiangyang", "xiangyang_hitech"),
+    ("park.eastlake", "wuhan_east_lake_hitech"),
+    ("park.xiantao", "xiantao_hitech"),
+];
+
+const WORDS: [&str; 24] = [
+    "恒达", "华通", "金泰", "鑫源", "众诚", "瑞丰", "宏远", "天成", "永固", "博创", "长江", "楚天",
+    "荆楚", "汉江", "新锐", "精工", "捷顺", "佳和", "盛世", "广源", "凯瑞", "联合", "振华", "安泰",
+];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "胡",
+];
+const GIVEN: [&str; 12] = [
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰",
+];
+
+fn trade(chain: &str) -> &'static str {
+    match chain {
+        "automotive" => "汽车零部件",
+        "optoelectronics" => "光电科技",
+        "textiles" => "纺织",
+        "agrofood" => "食品",
+        "biomedicine" => "生物科技",
+        "chemicals" => "化工",
+        "metallurgy" => "金属材料",
+        "building_materials" => "建材",
+        _ => "机械",
+    }
+}
+
+fn processes(chain: &str) -> &'static [&'static str] {
+    match chain {
+        "automotive" => &[
+            "stamping",
+            "welding",
+            "machining",
+            "die_casting",
+            "injection_moulding",
+            "painting",
+            "assembly",
+        ],
+        "optoelectronics" => &[
+            "fibre_drawing",
+            "cabling",
+            "smt",
+            "coating",
+            "packaging",
+            "testing",
+        ],
+        "textiles" => &[
+            "spinning", "weaving", "knitting", "dyeing", "nonwoven", "sewing",
+        ],
+        "agrofood" => &[
+            "slaughtering",
+            "freezing",
+            "milling",
+            "fermentation",
+            "packing",
+        ],
+        "biomedicine" => &[
+            "synthesis",
+            "formulation",
+            "sterilisation",
+            "filling",
+            "moulding",
+        ],
+        "chemicals" => &["reaction", "distillation", "granulation", "compounding"],
+        _ => &[
+            "machining",
+            "casting",
+            "forging",
+            "welding",
+            "heat_treatment",
+            "assembly",
+        ],
+    }
+}
+
+fn certification_kinds(chain: &str) -> &'static [(&'static str, f64)] {
+    match chain {
+        "automotive" => &[("ISO9001", 0.9), ("IATF16949", 0.7), ("ISO14001", 0.4)],
+        "optoelectronics" => &[("ISO9001", 0.9), ("ISO14001", 0.5), ("TL9000", 0.2)],
+        "textiles" => &[("ISO9001", 0.8), ("OEKO-TEX100", 0.4), ("ISO13485", 0.2)],
+        "agrofood" => &[("ISO22000", 0.6), ("HACCP", 0.5), ("ISO9001", 0.6)],
+        "biomedicine" => &[("ISO13485", 0.6), ("GMP", 0.5), ("ISO9001", 0.7)],
+        "chemicals" => &[("ISO9001", 0.8), ("ISO14001", 0.6), ("ISO45001", 0.4)],
+        _ => &[("ISO9001", 0.85), ("ISO14001", 0.4)],
+    }
+}
+
+/// The unit and capacity range of a category, from its branch of the taxonomy.
+fn unit_and_range(code: &CategoryCode) -> (&'static str, u64, u64, u64) {
+    let text = code.as_str();
+    if text.starts_with("equip.") {
+        ("sets", 50, 5_000, 10)
+    } else if ["metal.", "chem.", "bmat.", "food.", "tex.fiber", "tex.yarn"]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+    {
+        ("t", 500, 200_000, 100)
+    } else {
+        ("pcs", 20_000, 2_000_000, 1_000)
+    }
+}
+
+/// Everything the generator draws from, read from the reference data.
+struct Palette {
+    /// Chain code → upstream categories of its links (what suppliers sell into it).
+    supplies: BTreeMap<String, Vec<CategoryCode>>,
+    parks: Vec<Park>,
+    hubei: Vec<Region>,
+    outside: Vec<Region>,
+}
+
+impl Palette {
+    async fn load(store: &Store) -> Result<Self, DemoError> {
+        let mut supplies = BTreeMap::new();
+        for chain in store.list_chains().await? {
+            let upstream: BTreeSet<CategoryCode> = store
+                .chain_links(chain.id)
+                .await?
+                .into_iter()
+                .map(|link| link.upstream)
+                .collect();
+            supplies.insert(chain.code, upstream.into_iter().collect());
+        }
+        if !supplies.contains_key("automotive") {
+            return Err(DemoError::MissingReference(
+                "the built-in taxonomy (chain `automotive`) is not loaded".into(),
+            ));
+        }
+        let hubei = store.counties_with_prefix("42").await?;
+        let mut outside = Vec::new();
+        for code in OUTSIDE {
+            outside.extend(store.counties_with_prefix(code).await?);
+        }
+        let parks = store.all_parks().await?;
+        if hubei.is_empty() || parks.is_empty() {
+            return Err(DemoError::MissingReference(
+                "regions or parks are not loaded".into(),
+            ));
+        }
+        Ok(Self {
+            supplies,
+            parks,
+            hubei,
+            outside,
+        })
+    }
+
+    fn park(&self, code: &str) -> Result<&Park, DemoError> {
+        self.parks
+            .iter()
+            .find(|park| park.code == code)
+            .ok_or_else(|| DemoError::MissingReference(format!("park `{code}`")))
+    }
+
+    fn place_name(&self, code: RegionCode) -> String {
+        let name = self
+            .hubei
+            .iter()
+            .chain(&self.outside)
+            .find(|region| region.code == code)
+            .map_or("楚", |region| region.name.as_str());
+        let trimmed = name.trim_end_matches(['区', '县', '市']);
+        if trimmed.chars().count() >= 2 {
+            trimmed
+        } else {
+            name
+        }
+        .to_owned()
+    }
+}
+
+/// Seeds the demo. `progress(done, total)` is called as organisations are stored.
+pub async fn seed(
+    store: &Store,
+    scale: Scale,
+    seed: u64,
+    force: bool,
+    progress: impl Fn(usize, usize),
+) -> Result<DemoSummary, DemoError> {
+    let existing = store.count_organizations().await?;
+    if existing > 0 {
+        if !force {
+            return Err(DemoError::NotEmpty(existing));
+        }
+        store.delete_all_tenants().await?;
+    }
+    bootstrap::load_reference_data(store).await?;
+    let palette = Palette::load(store).await?;
+    let hash = passwords::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (lead_count, sme_count) = scale.counts();
+    let mut summary = DemoSummary::default();
+
+    create_admins(store, &palette, &hash).await?;
+    summary.users += 1 + DEMO_PARK_ADMINS.len();
+
+    let mut names = BTreeSet::new();
+    let chains: Vec<&String> = palette.supplies.keys().collect();
+    let mut leads = Vec::with_capacity(lead_count);
+    for n in 0..lead_count {
+        let (name, park) = match LEADS.get(n) {
+            Some((name, _chain, park_code)) => {
+                ((*name).to_owned(), palette.park(park_code)?.clone())
+            }
+            None => {
+                let chain = (*chains.choose(&mut rng).unwrap_or(&chains[0])).clone();
+                let park = lead_park(&palette, &chain, &mut rng)?.clone();
+                let name = unique_name(
+                    &mut names,
+                    &mut rng,
+                    &palette.place_name(park.region_code),
+                    trade(&chain),
+                    "集团有限公司",
+                );
+                (name, park)
+            }
+        };
+        names.insert(name.clone());
+        leads.push(record(
+            OrganizationKind::Lead,
+            name,
+            park.region_code,
+            Some(park.id),
+            true,
+            Vec::new(),
+            Vec::new(),
+            user(&format!("lead{}", n + 1), &hash, &mut rng, Role::Lead)?,
+        ));
+    }
+    store.import_organizations(&leads).await?;
+    summary.leads = leads.len();
+    summary.users += leads.len();
+    progress(leads.len(), lead_count + sme_count);
+
+    let batch_size = 250;
+    let mut done = 0;
+    while done < sme_count {
+        let mut batch = Vec::with_capacity(batch_size);
+        for n in done..(done + batch_size).min(sme_count) {
+            let chain = (*chains.choose(&mut rng).unwrap_or(&chains[0])).clone();
+            let outside = rng.random_bool(0.15) && !palette.outside.is_empty();
+            let (region, park) = if outside {
+                (palette.outside.choose(&mut rng).map(|r| r.code), None)
+            } else if rng.random_bool(0.7) {
+                let park = lead_park(&palette, &chain, &mut rng)?;
+                (Some(park.region_code), Some(park.id))
+            } else {
+                (palette.hubei.choose(&mut rng).map(|r| r.code), None)
+            };
+            let region = region.ok_or_else(|| DemoError::MissingReference("counties".into()))?;
+            let capabilities = capabilities(&palette, &chain, &mut rng);
+            let certifications = certifications(&chain, &mut rng)?;
+            summary.out_of_province += usize::from(outside);
+            summary.capabilities += capabilities.len();
+            summary.certifications += certifications.len();
+            let name = unique_name(
+                &mut names,
+                &mut rng,
+                &palette.place_name(region),
+                trade(&chain),
+                "有限公司",
+            );
+            batch.push(record(
+                OrganizationKind::Sme,
+                name,
+                region,
+                park,
+                rng.random_bool(0.85),
+                capabilities,
+                certifications,
+                user(&format!("sme{}", n + 1), &hash, &mut rng, Role::Sme)?,
+            ));
+        }
+        store.import_organizations(&batch).await?;
+        done += batch.len();
+        summary.smes += batch.len();
+        summary.users += batch.len();
+        progress(lead_count + done, lead_count + sme_count);
+    }
+    Ok(summary)
+}
+
+async fn create_admins(
+    store: &Store,
+    palette: &Palette,
+    hash: &PasswordHash,
+) -> Result<(), DemoError> {
+    let admin =
+        |local: &str, role, park_id: Option<ParkId>, name: &str| -> Result<NewUser, DemoError> {
+            Ok(NewUser {
+                email: demo_email(local)?,
+                password_hash: hash.clone(),
+                display_name: name.to_owned(),
+                role,
+                organization_id: None,
+                park_id,
+            })
+        };
+    store
+        .create_user(admin("admin", Role::PlatformAdmin, None, "平台管理员")?)
+        .await?;
+    for (local, park_code) in DEMO_PARK_ADMINS {
+        let park = palette.park(park_code)?;
+        store
+            .create_user(admin(
+                local,
+                Role::ParkAdmin,
+                Some(park.id),
+                &format!("{}管委会", park.name_zh),
+            )?)
+            .await?;
+    }
+    Ok(())
+}
+
+fn demo_email(local: &str) -> Result<Email, DemoError> {
+    Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|err| DemoError::Api(err.into()))
+}
+
+fn user(
+    local: &str,
+    hash: &PasswordHash,
+    rng: &mut StdRng,
+    role: Role,
+) -> Result<NewUser, DemoError> {
+    let surname = SURNAMES.choose(rng).copied().unwrap_or("王");
+    let given = GIVEN.choose(rng).copied().unwrap_or("伟");
+    Ok(NewUser {
+        email: demo_email(local)?,
+        password_hash: hash.clone(),
+        display_name: format!("{surname}{given}"),
+        role,
+        organization_id: None,
+        park_id: None,
+    })
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a plain constructor of one record"
+)]
+fn record(
+    kind: OrganizationKind,
+    name: String,
+    region_code: RegionCode,
+    park_id: Option<ParkId>,
+    verified: bool,
+    capabilities: Vec<Capability>,
+    certifications: Vec<Certification>,
+    user: NewUser,
+) -> SupplierRecord {
+    SupplierRecord {
+        organization: NewOrganization {
+            name,
+            kind,
+            region_code,
+            park_id,
+        },
+        verified,
+        capabilities,
+        certifications,
+        users: vec![user],
+    }
+}
+
+/// A park that leads in `chain`, or any park when none does.
+fn lead_park<'a>(
+    palette: &'a Palette,
+    chain: &str,
+    rng: &mut StdRng,
+) -> Result<&'a Park, DemoError> {
+    let leading: Vec<&Park> = palette
+        .parks
+        .iter()
+        .filter(|park| park.lead_industries.iter().any(|code| code == chain))
+        .collect();
+    leading
+        .choose(rng)
+        .copied()
+        .or_else(|| palette.parks.choose(rng))
+        .ok_or_else(|| DemoError::MissingReference("parks".into()))
+}
+
+fn unique_name(
+    taken: &mut BTreeSet<String>,
+    rng: &mut StdRng,
+    place: &str,
+    trade: &str,
+    suffix: &str,
+) -> String {
+    let word = WORDS.choose(rng).copied().unwrap_or("恒达");
+    let base = format!("{place}{word}{trade}");
+    let mut name = format!("{base}{suffix}");
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}{n}{suffix}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
+fn capabilities(palette: &Palette, chain: &str, rng: &mut StdRng) -> Vec<Capability> {
+    let Some(pool) = palette.supplies.get(chain) else {
+        return Vec::new();
+    };
+    let count = rng.random_range(1..=4).min(pool.len());
+    let mut picked: Vec<&CategoryCode> = pool.choose_multiple(rng, count).collect();
+    picked.sort();
+    let process_pool = processes(chain);
+    picked
+        .into_iter()
+        .filter_map(|code| {
+            let (unit, low, high, step) = unit_and_range(code);
+            let capacity = rng.random_range(low..=high) / step * step;
+            let process_count = rng.random_range(1..=3).min(process_pool.len());
+            let chosen = process_pool
+                .choose_multiple(rng, process_count)
+                .map(|process| (*process).to_owned())
+                .collect();
+            Capability::new(code.clone(), capacity.max(step), unit, chosen).ok()
+        })
+        .collect()
+}
+
+fn certifications(chain: &str, rng: &mut StdRng) -> Result<Vec<Certification>, DemoError> {
+    let start = Date::from_calendar_date(2022, Month::January, 1)
+        .map_err(|err| DemoError::MissingReference(err.to_string()))?;
+    let mut held = Vec::new();
+    for (kind, share) in certification_kinds(chain) {
+        if !rng.random_bool(*share) {
+            continue;
+        }
+        let valid_from = start + Duration::days(rng.random_range(0..1_400));
+        let valid_until = valid_from + Duration::days(3 * 365);
+        let kind = CertificationKind::parse(kind).map_err(|err| DemoError::Api(err.into()))?;
+        let number = format!(
+            "{}-{}-{:06}",
+            kind.as_str(),
+            valid_from.year(),
+            rng.random_range(0..1_000_000)
+        );
+        held.push(
+            Certification::new(kind, &number, valid_from, valid_until)
+                .map_err(|err| DemoError::Api(err.into()))?,
+        );
+    }
+    Ok(held)
+}

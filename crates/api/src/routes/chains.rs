@@ -1,0 +1,129 @@
+//! Industrial chains and their graphs: which categories feed which.
+
+use std::collections::BTreeSet;
+
+use actix_web::{get, web};
+use peitao_domain::{CategoryCode, ChainId};
+use peitao_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    routes::{pagination::List, reference::CategoryView},
+    state::AppState,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_chains).service(chain_graph);
+}
+
+/// A named industrial chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainView {
+    pub id: i64,
+    #[schema(example = "automotive")]
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// An edge of the chain graph: `upstream` is an input to `downstream`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    pub upstream: String,
+    pub downstream: String,
+}
+
+/// A chain with its categories (the nodes) and links (the edges).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainGraphView {
+    pub chain: ChainView,
+    pub nodes: Vec<CategoryView>,
+    pub edges: Vec<LinkView>,
+}
+
+/// Every chain, by code (signed-in users). Chains are few: one page holds them all.
+#[utoipa::path(
+    tag = "reference",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<ChainView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/chains")]
+async fn list_chains(
+    state: web::Data<AppState>,
+    _principal: Principal,
+) -> Result<web::Json<List<ChainView>>, ApiError> {
+    let chains = state.store.list_chains().await?;
+    Ok(web::Json(List {
+        items: chains
+            .into_iter()
+            .map(|chain| ChainView {
+                id: chain.id.0,
+                code: chain.code,
+                name_zh: chain.name_zh,
+                name_en: chain.name_en,
+            })
+            .collect(),
+        next_cursor: None,
+    }))
+}
+
+/// One chain's graph: its categories and upstream → downstream links (signed-in users).
+#[utoipa::path(
+    tag = "reference",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = ChainGraphView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/chains/{id}/graph")]
+async fn chain_graph(
+    state: web::Data<AppState>,
+    _principal: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<ChainGraphView>, ApiError> {
+    let id = ChainId(id.into_inner());
+    let chain = state.store.chain(id).await.map_err(|err| match err {
+        StoreError::NotFound => ApiError::not_found(format!("chain {}", id.0)),
+        other => other.into(),
+    })?;
+    let links = state.store.chain_links(id).await?;
+    let codes: Vec<CategoryCode> = links
+        .iter()
+        .flat_map(|link| [link.upstream.clone(), link.downstream.clone()])
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let nodes = state
+        .store
+        .categories_by_codes(&codes)
+        .await?
+        .into_iter()
+        .map(CategoryView::from)
+        .collect();
+    Ok(web::Json(ChainGraphView {
+        chain: ChainView {
+            id: chain.id.0,
+            code: chain.code,
+            name_zh: chain.name_zh,
+            name_en: chain.name_en,
+        },
+        nodes,
+        edges: links
+            .into_iter()
+            .map(|link| LinkView {
+                upstream: link.upstream.to_string(),
+                downstream: link.downstream.to_string(),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,120 @@
+//! File imports for platform administrators: supplier organisations and taxonomies. The same
+//! importers back `peitao import …`.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use peitao_domain::Role;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    import::{
+        suppliers::{self, SupplierImportError},
+        taxonomy::{self, TaxonomyImportError},
+    },
+    state::AppState,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(import_suppliers).service(import_taxonomy);
+}
+
+/// What a supplier import stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierImportReport {
+    pub imported: usize,
+    pub organization_ids: Vec<i64>,
+}
+
+/// What a taxonomy import stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaxonomyImportReport {
+    pub categories: usize,
+    pub chains: usize,
+    pub links: usize,
+}
+
+fn utf8(body: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(body)
+        .map_err(|err| ApiError::BadRequest(format!("the file is not UTF-8 text: {err}")))
+}
+
+/// Imports supplier organisations with capabilities and certifications from CSV (platform
+/// administrators). All rows are stored or none; every bad row is reported with its line.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv",
+        description = "Header row, then one organisation a row: name, region_code, and optionally \
+                       kind, park_code, verified, capabilities, certifications"),
+    responses(
+        (status = 201, body = SupplierImportReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/suppliers")]
+async fn import_suppliers(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(&[Role::PlatformAdmin])?;
+    let ids = suppliers::import(&state.store, utf8(&body)?)
+        .await
+        .map_err(|err| match err {
+            SupplierImportError::Invalid(errors) => ApiError::Import(errors),
+            SupplierImportError::Store(err) => err.into(),
+        })?;
+    tracing::info!(imported = ids.len(), by = %principal.user.id, "suppliers imported");
+    Ok(HttpResponse::Created().json(SupplierImportReport {
+        imported: ids.len(),
+        organization_ids: ids.into_iter().map(|id| id.0).collect(),
+    }))
+}
+
+/// Adds categories (and, from TOML, chains with links) to the taxonomy (platform
+/// administrators). `Content-Type: text/csv` takes `code,name,parent[,name_en]`; anything else is
+/// read as Peitao's TOML format. All or nothing; problems come back with their lines.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 201, body = TaxonomyImportReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/taxonomy")]
+async fn import_taxonomy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(&[Role::PlatformAdmin])?;
+    let is_csv = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/csv"));
+    let format = if is_csv {
+        taxonomy::Format::Csv
+    } else {
+        taxonomy::Format::Toml
+    };
+    let counts = taxonomy::import(&state.store, utf8(&body)?, format)
+        .await
+        .map_err(|err| match err {
+            TaxonomyImportError::Invalid(errors) => ApiError::Import(errors),
+            TaxonomyImportError::Store(err) => err.into(),
+        })?;
+    Ok(HttpResponse::Created().json(TaxonomyImportReport {
+        categories: counts.categories,
+        chains: counts.chains,
+        links: counts.links,
+    }))
+}

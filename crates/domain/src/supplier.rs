@@ -1,0 +1,174 @@
+//! What a supplier can make (capabilities) and prove (certifications).
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::{CategoryCode, DomainError};
+
+/// A category the supplier can make, with its annual capacity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capability {
+    pub category_code: CategoryCode,
+    /// How many `unit`s a year the supplier can deliver.
+    pub annual_capacity: u64,
+    /// The unit of capacity, such as `pcs`, `sets` or `t`.
+    pub unit: String,
+    /// Processes it runs for this category, such as `stamping` or `welding`.
+    pub processes: Vec<String>,
+}
+
+impl Capability {
+    /// Checks capacity and unit.
+    pub fn new(
+        category_code: CategoryCode,
+        annual_capacity: u64,
+        unit: &str,
+        processes: Vec<String>,
+    ) -> Result<Self, DomainError> {
+        let unit = unit.trim();
+        if annual_capacity == 0 || i64::try_from(annual_capacity).is_err() {
+            return Err(DomainError::InvalidCapacity(annual_capacity.to_string()));
+        }
+        if unit.is_empty() || unit.chars().count() > 32 {
+            return Err(DomainError::InvalidUnit(unit.to_owned()));
+        }
+        Ok(Self {
+            category_code,
+            annual_capacity,
+            unit: unit.to_owned(),
+            processes,
+        })
+    }
+}
+
+/// A certification kind such as `IATF16949`, `ISO9001` or `GMP`: upper-case letters, digits and
+/// `-`, 2 to 32 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CertificationKind(String);
+
+impl CertificationKind {
+    /// Parses a kind, upper-casing it and dropping spaces (`iso 9001` is `ISO9001`).
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let normalised: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        let valid = (2..=32).contains(&normalised.len())
+            && normalised
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if valid {
+            Ok(Self(normalised))
+        } else {
+            Err(DomainError::InvalidCertificationKind(raw.to_owned()))
+        }
+    }
+
+    /// The kind as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CertificationKind {
+    type Error = DomainError;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<CertificationKind> for String {
+    fn from(kind: CertificationKind) -> Self {
+        kind.0
+    }
+}
+
+/// A certificate the supplier holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certification {
+    pub kind: CertificationKind,
+    pub number: String,
+    pub valid_from: Date,
+    pub valid_until: Date,
+}
+
+impl Certification {
+    /// Checks that the certificate has a number and ends after it starts.
+    pub fn new(
+        kind: CertificationKind,
+        number: &str,
+        valid_from: Date,
+        valid_until: Date,
+    ) -> Result<Self, DomainError> {
+        let number = number.trim();
+        if number.is_empty() || number.chars().count() > 128 {
+            return Err(DomainError::InvalidCertificateNumber);
+        }
+        if valid_until <= valid_from {
+            return Err(DomainError::CertificateEndsBeforeItStarts);
+        }
+        Ok(Self {
+            kind,
+            number: number.to_owned(),
+            valid_from,
+            valid_until,
+        })
+    }
+
+    /// Whether the certificate is valid on every day from `from` through `through`.
+    pub fn covers(&self, from: Date, through: Date) -> bool {
+        self.valid_from <= from && through <= self.valid_until
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn certification_kinds_are_normalised() {
+        assert_eq!(
+            CertificationKind::parse("iso 9001").unwrap().as_str(),
+            "ISO9001"
+        );
+        assert_eq!(
+            CertificationKind::parse("IATF16949").unwrap().as_str(),
+            "IATF16949"
+        );
+        assert!(CertificationKind::parse("I").is_err());
+        assert!(CertificationKind::parse("ISO/9001").is_err());
+    }
+
+    #[test]
+    fn a_certificate_must_end_after_it_starts_and_covers_its_span() {
+        let kind = CertificationKind::parse("ISO9001").unwrap();
+        assert!(
+            Certification::new(
+                kind.clone(),
+                "CN-1",
+                date!(2026 - 01 - 01),
+                date!(2025 - 01 - 01)
+            )
+            .is_err()
+        );
+        let cert =
+            Certification::new(kind, "CN-1", date!(2025 - 01 - 01), date!(2028 - 01 - 01)).unwrap();
+        assert!(cert.covers(date!(2026 - 06 - 01), date!(2027 - 12 - 31)));
+        assert!(!cert.covers(date!(2026 - 06 - 01), date!(2028 - 01 - 02)));
+    }
+
+    #[test]
+    fn capacity_must_be_positive_with_a_unit() {
+        let code = CategoryCode::parse("auto.body.stamping").unwrap();
+        assert!(Capability::new(code.clone(), 0, "pcs", vec![]).is_err());
+        assert!(Capability::new(code.clone(), 10, " ", vec![]).is_err());
+        assert_eq!(
+            Capability::new(code, 10, " pcs ", vec![]).unwrap().unit,
+            "pcs"
+        );
+    }
+}

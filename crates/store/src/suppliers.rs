@@ -1,0 +1,171 @@
+//! Organisations with their supplier profiles, stored together: the bulk path used by the CSV
+//! import and the demo seed.
+
+use peitao_domain::{Capability, CategoryCode, Certification, CertificationKind, OrganizationId};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use crate::{
+    NewOrganization, NewUser, Store, StoreError,
+    accounts::user_model,
+    entity::{capabilities, certifications, organizations, refresh_tokens, users},
+};
+
+/// An organisation to store with its profile and, optionally, its users.
+#[derive(Debug, Clone)]
+pub struct SupplierRecord {
+    pub organization: NewOrganization,
+    pub verified: bool,
+    pub capabilities: Vec<Capability>,
+    pub certifications: Vec<Certification>,
+    /// Users of the organisation; their `organization_id` is filled in here.
+    pub users: Vec<NewUser>,
+}
+
+impl Store {
+    /// Stores every record, all or nothing; returns the new organisations' ids in order.
+    pub async fn import_organizations(
+        &self,
+        records: &[SupplierRecord],
+    ) -> Result<Vec<OrganizationId>, StoreError> {
+        let txn = self.db.begin().await?;
+        let mut ids = Vec::with_capacity(records.len());
+        for record in records {
+            ids.push(insert_record(&txn, record).await?);
+        }
+        txn.commit().await?;
+        Ok(ids)
+    }
+
+    /// How many organisations are stored.
+    pub async fn count_organizations(&self) -> Result<u64, StoreError> {
+        Ok(organizations::Entity::find().count(&self.db).await?)
+    }
+
+    /// Deletes every organisation and every user with their tokens and profiles, in one
+    /// transaction. Reference data (regions, taxonomy, parks) stays.
+    pub async fn delete_all_tenants(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        refresh_tokens::Entity::delete_many().exec(&txn).await?;
+        users::Entity::delete_many().exec(&txn).await?;
+        capabilities::Entity::delete_many().exec(&txn).await?;
+        certifications::Entity::delete_many().exec(&txn).await?;
+        organizations::Entity::delete_many().exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An organisation's capabilities, by category code.
+    pub async fn capabilities(&self, id: OrganizationId) -> Result<Vec<Capability>, StoreError> {
+        let rows = capabilities::Entity::find()
+            .filter(capabilities::Column::OrganizationId.eq(id.0))
+            .order_by_asc(capabilities::Column::CategoryCode)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Capability {
+                    category_code: CategoryCode::parse(&row.category_code)?,
+                    annual_capacity: u64::try_from(row.annual_capacity)
+                        .map_err(|_| StoreError::Corrupt("negative capacity".into()))?,
+                    unit: row.unit,
+                    processes: split_list(&row.processes),
+                })
+            })
+            .collect()
+    }
+
+    /// An organisation's certifications, by kind then expiry.
+    pub async fn certifications(
+        &self,
+        id: OrganizationId,
+    ) -> Result<Vec<Certification>, StoreError> {
+        let rows = certifications::Entity::find()
+            .filter(certifications::Column::OrganizationId.eq(id.0))
+            .order_by_asc(certifications::Column::Kind)
+            .order_by_asc(certifications::Column::ValidUntil)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Certification {
+                    kind: CertificationKind::parse(&row.kind)?,
+                    number: row.number,
+                    valid_from: row.valid_from,
+                    valid_until: row.valid_until,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_record<C: ConnectionTrait>(
+    conn: &C,
+    record: &SupplierRecord,
+) -> Result<OrganizationId, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let org = &record.organization;
+    let row = organizations::ActiveModel {
+        id: NotSet,
+        name: Set(org.name.clone()),
+        kind: Set(org.kind.as_str().to_owned()),
+        region_code: Set(org.region_code.as_str().to_owned()),
+        park_id: Set(org.park_id.map(|park| park.0)),
+        verified: Set(record.verified),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    let id = OrganizationId(row.id);
+    if !record.capabilities.is_empty() {
+        capabilities::Entity::insert_many(record.capabilities.iter().map(|capability| {
+            capabilities::ActiveModel {
+                id: NotSet,
+                organization_id: Set(id.0),
+                category_code: Set(capability.category_code.as_str().to_owned()),
+                annual_capacity: Set(i64::try_from(capability.annual_capacity).unwrap_or(i64::MAX)),
+                unit: Set(capability.unit.clone()),
+                processes: Set(capability.processes.join(";")),
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    if !record.certifications.is_empty() {
+        certifications::Entity::insert_many(record.certifications.iter().map(|certification| {
+            certifications::ActiveModel {
+                id: NotSet,
+                organization_id: Set(id.0),
+                kind: Set(certification.kind.as_str().to_owned()),
+                number: Set(certification.number.clone()),
+                valid_from: Set(certification.valid_from),
+                valid_until: Set(certification.valid_until),
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    for user in &record.users {
+        user_model(NewUser {
+            organization_id: Some(id),
+            ..user.clone()
+        })
+        .insert(conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,54 @@
+//! `peitao seed demo` and `serve --demo`.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use peitao_api::{
+    Settings,
+    demo::{self, DEMO_DOMAIN, DEMO_PASSWORD, Scale},
+};
+use peitao_store::Store;
+
+pub async fn demo(store: &Store, scale: Scale, seed: u64, force: bool) -> anyhow::Result<()> {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} organisations ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("seeding demo");
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let summary = demo::seed(store, scale, seed, force, |done, total| {
+        bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
+        bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+    })
+    .await;
+    bar.finish_and_clear();
+    let summary = summary?;
+    eprintln!(
+        "demo seeded: {} lead enterprises, {} SMEs ({} outside the province), {} capabilities, \
+         {} certifications, {} users",
+        summary.leads,
+        summary.smes,
+        summary.out_of_province,
+        summary.capabilities,
+        summary.certifications,
+        summary.users
+    );
+    eprintln!(
+        "sign in as admin@{DEMO_DOMAIN}, park.xiangyang@{DEMO_DOMAIN}, lead1@{DEMO_DOMAIN} or \
+         sme1@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}"
+    );
+    Ok(())
+}
+
+/// Seeds the small demo when the database has no organisation yet; leaves any other alone.
+pub async fn demo_if_empty(settings: &Settings) -> anyhow::Result<()> {
+    let store = super::open(settings).await?;
+    if store.count_organizations().await? == 0 {
+        demo(&store, Scale::Small, 42, false).await?;
+    } else {
+        eprintln!("the database already holds organisations; not seeding the demo");
+    }
+    store.close().await?;
+    Ok(())
+}
