@@ -114,3 +114,38 @@ async fn an_unknown_query_parameter_is_a_problem_400_naming_it() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_raw_body_over_the_limit_is_a_problem_413_too() {
+    let app = spawn_app_with(|settings| settings.server.body_limit_bytes = 2048).await;
+    let admin = app
+        .administrator("root@example.com", peitao_domain::Role::PlatformAdmin, None)
+        .await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports/suppliers"))
+        .bearer_auth(&admin.access_token)
+        .header("content-type", "text/csv")
+        .body(format!("name,region_code\n{}", "x,420606\n".repeat(1000)))
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn a_path_id_that_is_not_a_number_is_a_problem_400() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("someone@example.com", "sme", "420606", None)
+        .await;
+    let body = problem(
+        app.get_as("/api/v1/organizations/abc", &account.access_token)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("path"), "{body}");
+}

@@ -71,6 +71,9 @@ pub enum ApiError {
     Unavailable,
     #[error("an internal error occurred; it has been logged")]
     Internal,
+    /// An error produced outside Peitao's handlers (by the framework), kept at its status.
+    #[error("{}", if detail.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { detail.clone() })]
+    Http { status: StatusCode, detail: String },
 }
 
 impl ApiError {
@@ -92,6 +95,20 @@ impl ApiError {
             Self::Import(_) => "import_rejected",
             Self::Unavailable => "service_unavailable",
             Self::Internal => "internal_error",
+            Self::Http { status, .. } => match status.as_u16() {
+                400 => "bad_request",
+                401 => "unauthorized",
+                403 => "forbidden",
+                404 => "not_found",
+                405 => "method_not_allowed",
+                408 => "request_timeout",
+                413 => "payload_too_large",
+                415 => "unsupported_media_type",
+                429 => "too_many_requests",
+                503 => "service_unavailable",
+                500..=599 => "internal_error",
+                _ => "http_error",
+            },
         }
     }
 
@@ -112,6 +129,7 @@ impl ApiError {
             Self::Import(_) => "File rejected",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
+            Self::Http { status, .. } => status.canonical_reason().unwrap_or("Error"),
         }
     }
 
@@ -138,6 +156,7 @@ impl ResponseError for ApiError {
             Self::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Http { status, .. } => *status,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::{
     extract,
     fallback::{self, RouteTable},
     import::bootstrap::load_reference_data,
-    middleware::{metrics::Metrics, request_id},
+    middleware::{metrics::Metrics, problem::problem_fallback, request_id},
     openapi, routes,
     settings::Settings,
     state::AppState,
@@ -109,6 +109,7 @@ impl Application {
                 .configure(routes::configure)
                 .into_app()
                 .default_service(web::to(fallback::no_route))
+                .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(middleware::from_fn(
                     crate::middleware::metrics::record_metrics,
                 ))

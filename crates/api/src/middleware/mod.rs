@@ -1,4 +1,6 @@
-//! Middleware wrapped around every request: request ids with their tracing span, and metrics.
+//! Middleware wrapped around every request: request ids with their tracing span, metrics, and
+//! the rewrite of any stray error body into a problem document.
 
 pub mod metrics;
+pub mod problem;
 pub mod request_id;
