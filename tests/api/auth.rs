@@ -47,7 +47,7 @@ async fn registering_creates_the_user_and_organisation_and_signs_in() {
 #[tokio::test]
 async fn registration_checks_the_county_the_park_and_the_password() {
     let app = spawn_app().await;
-    app.seed_geography().await;
+    let parks = app.seed_geography().await;
     let cases = [
         (
             json!({"organization": {"region_code": "429999"}}),
@@ -68,6 +68,10 @@ async fn registration_checks_the_county_the_park_and_the_password() {
         ),
         (json!({"password": "short"}), "at least 10 characters"),
         (json!({"email": "not-an-email"}), "not a valid e-mail"),
+        (
+            json!({"organization": {"region_code": "110108", "park_id": parks.xiangyang.0}}),
+            "not in the prefecture",
+        ),
     ];
     for (patch, expected) in cases {
         let mut body = registration("someone@example.com");
@@ -318,6 +322,17 @@ async fn login_is_rate_limited_per_account_with_retry_after() {
 }
 
 #[tokio::test]
+async fn successful_sign_ins_do_not_count_against_the_account() {
+    let app = spawn_app_with(|settings| settings.auth.rate_limit.per_account = 2).await;
+    app.seed_geography().await;
+    app.register("daily@example.com", "lead", "420606", None)
+        .await;
+    for _ in 0..5 {
+        app.login("daily@example.com", PASSWORD).await;
+    }
+}
+
+#[tokio::test]
 async fn registration_is_rate_limited_per_ip() {
     let app = spawn_app_with(|settings| settings.auth.rate_limit.per_ip = 2).await;
     app.seed_geography().await;
@@ -452,4 +467,68 @@ async fn organisations_update_with_their_version_and_refuse_stale_ones() {
     )
     .await;
     assert_eq!(left_park["park_id"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn racing_refreshes_with_one_token_leave_no_session_alive() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("racer@example.com", "lead", "420606", None)
+        .await;
+    let body = json!({"refresh_token": account.refresh_token});
+    let attempts = (0..8).map(|_| app.post_json("/api/v1/auth/refresh", &body));
+    let responses = futures_util::future::join_all(attempts).await;
+    let mut successors = Vec::new();
+    for response in responses {
+        if response.status() == StatusCode::OK {
+            let body: serde_json::Value = response.json().await.unwrap();
+            successors.push(body["refresh_token"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(
+        successors.len() <= 1,
+        "one use of a token at most: {}",
+        successors.len()
+    );
+    // Whoever won, the replays revoked the family: the winner's successor is dead too.
+    for successor in successors {
+        let response = app
+            .post_json("/api/v1/auth/refresh", &json!({"refresh_token": successor}))
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_successor_issued_after_a_replay_is_born_revoked() {
+    // The interleaving a race produces, replayed step by step: A uses the token, B replays it
+    // (revoking the family), and only then is A's successor stored.
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("late@example.com", "lead", "420606", None)
+        .await;
+    let user = peitao_domain::UserId(account.user_id);
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    app.store
+        .insert_refresh_token(user, "family-f", "hash-t", expires)
+        .await
+        .unwrap();
+    assert!(matches!(
+        app.store.consume_refresh_token("hash-t").await.unwrap(),
+        peitao_store::RefreshOutcome::Rotated { .. }
+    ));
+    assert_eq!(
+        app.store.consume_refresh_token("hash-t").await.unwrap(),
+        peitao_store::RefreshOutcome::Replayed
+    );
+    app.store
+        .insert_refresh_token(user, "family-f", "hash-s", expires)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.consume_refresh_token("hash-s").await.unwrap(),
+        peitao_store::RefreshOutcome::Invalid
+    );
 }

@@ -88,6 +88,9 @@ pub struct RateLimitSettings {
     pub window_secs: u64,
     pub per_ip: u64,
     pub per_account: u64,
+    /// Take the client address from `Forwarded` / `X-Forwarded-For`: only behind a proxy that
+    /// sets it, or clients could pick their own address.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -37,6 +37,17 @@ impl RegionCode {
         ProvinceCode([self.0[0], self.0[1]])
     }
 
+    /// Whether two regions lie in the same prefecture-level unit. County-level units directly
+    /// under a province (`xx90xx`, such as Xiantao 429004) are their own prefecture.
+    pub fn same_prefecture(&self, other: &Self) -> bool {
+        let direct = |code: &Self| code.0[2] == b'9' && code.0[3] == b'0';
+        if direct(self) || direct(other) {
+            self == other
+        } else {
+            self.0[..4] == other.0[..4]
+        }
+    }
+
     /// Whether the region lies in `province`.
     pub fn is_in(&self, province: ProvinceCode) -> bool {
         self.province() == province
@@ -148,6 +159,15 @@ mod tests {
         assert!(fancheng.is_in(ProvinceCode::HUBEI));
         let beijing = RegionCode::parse("110101").unwrap();
         assert!(!beijing.is_in(ProvinceCode::HUBEI));
+    }
+
+    #[test]
+    fn prefectures_compare_by_their_four_digits_and_direct_units_alone() {
+        let code = |raw| RegionCode::parse(raw).unwrap();
+        assert!(code("420606").same_prefecture(&code("420607")));
+        assert!(!code("420606").same_prefecture(&code("420111")));
+        assert!(code("429004").same_prefecture(&code("429004")));
+        assert!(!code("429004").same_prefecture(&code("429005")));
     }
 
     #[test]

@@ -222,21 +222,6 @@ impl Store {
         rows.into_iter().map(region_from_row).collect()
     }
 
-    /// Every park code with its id.
-    pub async fn park_codes(&self) -> Result<HashMap<String, ParkId>, StoreError> {
-        let rows: Vec<(String, i64)> = parks::Entity::find()
-            .select_only()
-            .column(parks::Column::Code)
-            .column(parks::Column::Id)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(code, id)| (code, ParkId(id)))
-            .collect())
-    }
-
     /// How many parks are stored.
     pub async fn count_parks(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;

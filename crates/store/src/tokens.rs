@@ -60,7 +60,10 @@ impl Store {
         else {
             return Ok(RefreshOutcome::Invalid);
         };
-        if token.revoked_at.is_some() {
+        if token.revoked_at.is_some() || self.family_is_revoked(&token.family_id).await? {
+            // A token issued to the winner of a race with a replay is born into a revoked family:
+            // revoke it too, and refuse.
+            self.revoke_family(&token.family_id).await?;
             return Ok(RefreshOutcome::Invalid);
         }
         if token.used_at.is_some() {
@@ -101,6 +104,16 @@ impl Store {
             }
             None => Ok(false),
         }
+    }
+
+    async fn family_is_revoked(&self, family_id: &str) -> Result<bool, StoreError> {
+        use sea_orm::PaginatorTrait;
+        let revoked = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+            .filter(refresh_tokens::Column::RevokedAt.is_not_null())
+            .count(&self.db)
+            .await?;
+        Ok(revoked > 0)
     }
 
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {

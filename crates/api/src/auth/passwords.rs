@@ -1,13 +1,15 @@
 //! Passwords: argon2id with the crate's default parameters, always computed on the blocking pool
-//! so a sign-in never stalls the async executor.
+//! so a sign-in never stalls the async executor, and a few at a time so a burst cannot exhaust
+//! memory.
 
-use std::sync::LazyLock;
+use std::{sync::LazyLock, time::Duration};
 
 use argon2::{
     Argon2, PasswordHasher, PasswordVerifier,
     password_hash::{self, SaltString, rand_core::OsRng},
 };
 use peitao_domain::PasswordHash;
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -33,11 +35,36 @@ fn verify_now(password: &str, phc: &str) -> bool {
     })
 }
 
+/// Argon2 with the default parameters takes 19 MiB a run: at most this many run at once, twice
+/// the cores, so a burst of sign-ins queues instead of exhausting memory.
+static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    Semaphore::new(cores * 2)
+});
+
+/// How long a request waits for a hashing slot before the server says it is busy.
+const QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `work` on the blocking pool once a hashing slot is free.
+async fn with_permit<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = tokio::time::timeout(QUEUE_TIMEOUT, PERMITS.acquire())
+        .await
+        .map_err(|_| {
+            tracing::warn!("password hashing queue is full");
+            ApiError::Unavailable
+        })?
+        .map_err(|_| ApiError::Internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::Internal)
+}
+
 /// Hashes a password that already passed the policy.
 pub async fn hash(password: String) -> Result<PasswordHash, ApiError> {
-    let phc = tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|_| ApiError::Internal)?
+    let phc = with_permit(move || hash_now(&password))
+        .await?
         .map_err(|err| {
             tracing::error!(error = %err, "password hashing failed");
             ApiError::Internal
@@ -47,7 +74,7 @@ pub async fn hash(password: String) -> Result<PasswordHash, ApiError> {
 
 /// Checks a password against a stored hash, or against a dummy when there is none.
 pub async fn verify(password: String, stored: Option<PasswordHash>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || match stored {
+    with_permit(move || match stored {
         Some(hash) => verify_now(&password, hash.as_str()),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
@@ -57,7 +84,6 @@ pub async fn verify(password: String, stored: Option<PasswordHash>) -> Result<bo
         }
     })
     .await
-    .map_err(|_| ApiError::Internal)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Limits on sign-in and registration attempts, per client IP and per account, on the in-memory
-//! backend of `actix-extensible-rate-limit` (fixed windows).
+//! backend of `actix-extensible-rate-limit` (fixed windows, per process). Per IP every attempt
+//! counts; per account only failures do, so a user who signs in is not held back by them.
 
 use std::{
     sync::{Arc, OnceLock},
@@ -22,6 +23,22 @@ pub struct AuthRateLimits {
     window: Duration,
     per_ip: u64,
     per_account: u64,
+    trust_forwarded_for: bool,
+}
+
+/// A counted attempt on an account; a success takes it back off the count.
+pub struct AccountAttempt {
+    limits: AuthRateLimits,
+    key: String,
+}
+
+impl AccountAttempt {
+    /// The attempt succeeded: it no longer counts against the account.
+    pub async fn succeeded(self) {
+        if let Some(backend) = self.limits.backend.get() {
+            let _ = backend.rollback(self.key).await;
+        }
+    }
 }
 
 impl AuthRateLimits {
@@ -31,24 +48,43 @@ impl AuthRateLimits {
             window: Duration::from_secs(settings.window_secs),
             per_ip: settings.per_ip,
             per_account: settings.per_account,
+            trust_forwarded_for: settings.trust_forwarded_for,
         }
     }
 
-    /// Counts an attempt from the request's peer address against `action`'s limit.
+    /// Counts an attempt from the client's address against `action`'s limit. The address is the
+    /// TCP peer, or the proxy-reported client when `trust_forwarded_for` is set.
     pub async fn check_ip(&self, action: &str, req: &HttpRequest) -> Result<(), ApiError> {
-        let ip = req
-            .peer_addr()
-            .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
-        self.check(format!("{action}:ip:{ip}"), self.per_ip).await
-    }
-
-    /// Counts an attempt on `account` (an e-mail address) against `action`'s limit.
-    pub async fn check_account(&self, action: &str, account: &str) -> Result<(), ApiError> {
-        self.check(format!("{action}:account:{account}"), self.per_account)
+        let ip = if self.trust_forwarded_for {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        } else {
+            req.peer_addr().map(|addr| addr.ip().to_string())
+        }
+        .unwrap_or_else(|| "unknown".to_owned());
+        self.check(format!("{action}:ip:{ip}"), self.per_ip)
             .await
+            .map(|_| ())
     }
 
-    async fn check(&self, key: String, max_requests: u64) -> Result<(), ApiError> {
+    /// Counts an attempt on `account` (an e-mail address) against `action`'s limit. Call
+    /// [`AccountAttempt::succeeded`] when it succeeds, so only failures count.
+    pub async fn check_account(
+        &self,
+        action: &str,
+        account: &str,
+    ) -> Result<AccountAttempt, ApiError> {
+        let key = self
+            .check(format!("{action}:account:{account}"), self.per_account)
+            .await?;
+        Ok(AccountAttempt {
+            limits: self.clone(),
+            key,
+        })
+    }
+
+    async fn check(&self, key: String, max_requests: u64) -> Result<String, ApiError> {
         let input = SimpleInput {
             interval: self.window,
             max_requests,
@@ -57,13 +93,13 @@ impl AuthRateLimits {
         let backend = self
             .backend
             .get_or_init(|| InMemoryBackend::builder().build());
-        let (decision, output, _rollback): (_, SimpleOutput, _) = match backend.request(input).await
+        let (decision, output, rollback): (_, SimpleOutput, _) = match backend.request(input).await
         {
             Ok(result) => result,
             Err(never) => match never {},
         };
         if decision.is_allowed() {
-            Ok(())
+            Ok(rollback)
         } else {
             let wait = output
                 .reset

@@ -21,7 +21,8 @@ use super::{ImportErrors, Problems, csv_reader, line_of, optional_header, requir
 #[derive(Debug, Default)]
 pub struct Lookups {
     pub regions: HashMap<RegionCode, RegionLevel>,
-    pub parks: HashMap<String, ParkId>,
+    /// Park code → id and host region.
+    pub parks: HashMap<String, (ParkId, RegionCode)>,
     pub categories: HashSet<CategoryCode>,
 }
 
@@ -30,7 +31,12 @@ impl Lookups {
     pub async fn load(store: &Store) -> Result<Self, StoreError> {
         Ok(Self {
             regions: store.region_levels().await?,
-            parks: store.park_codes().await?,
+            parks: store
+                .all_parks()
+                .await?
+                .into_iter()
+                .map(|park| (park.code, (park.id, park.region_code)))
+                .collect(),
             categories: store
                 .category_parents()
                 .await?
@@ -95,12 +101,19 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
             }
             let park_id = match field(park) {
                 "" => None,
-                code => Some(
-                    *lookups
+                code => {
+                    let (id, host) = lookups
                         .parks
                         .get(code)
-                        .ok_or_else(|| format!("park `{code}` does not exist"))?,
-                ),
+                        .ok_or_else(|| format!("park `{code}` does not exist"))?;
+                    if !host.same_prefecture(&region_code) {
+                        return Err(format!(
+                            "park `{code}` lies in region {host}, not in the prefecture of region \
+                             {region_code}"
+                        ));
+                    }
+                    Some(*id)
+                }
             };
             Ok(SupplierRecord {
                 organization: NewOrganization {
@@ -198,9 +211,12 @@ mod tests {
             ]
             .into_iter()
             .collect(),
-            parks: [("xiangyang_hitech".to_owned(), ParkId(1))]
-                .into_iter()
-                .collect(),
+            parks: [(
+                "xiangyang_hitech".to_owned(),
+                (ParkId(1), RegionCode::parse("420606").unwrap()),
+            )]
+            .into_iter()
+            .collect(),
             categories: [CategoryCode::parse("auto.body.stamping").unwrap()]
                 .into_iter()
                 .collect(),

@@ -114,12 +114,13 @@ async fn register(
     check_password_policy(&body.password)?;
     let display_name = parse_display_name(&body.display_name)?;
     let kind = OrganizationKind::parse(&body.organization.kind)?;
+    let region_code = county(&state, &body.organization.region_code).await?;
     let organization = NewOrganization {
         name: parse_organization_name(&body.organization.name)?,
         kind,
-        region_code: county(&state, &body.organization.region_code).await?,
+        region_code,
         park_id: match body.organization.park_id {
-            Some(id) => Some(existing_park(&state, id).await?),
+            Some(id) => Some(park_for(&state, id, region_code).await?),
             None => None,
         },
     };
@@ -167,12 +168,15 @@ async fn login(
     state.auth_limits.check_ip("login", &req).await?;
     let body = body.into_inner();
     let email = Email::parse(&body.email).ok();
-    if let Some(email) = &email {
-        state
-            .auth_limits
-            .check_account("login", email.as_str())
-            .await?;
-    }
+    let attempt = match &email {
+        Some(email) => Some(
+            state
+                .auth_limits
+                .check_account("login", email.as_str())
+                .await?,
+        ),
+        None => None,
+    };
     let found = match &email {
         Some(email) => state.store.credentials(email).await?,
         None => None,
@@ -185,6 +189,9 @@ async fn login(
     let valid = passwords::verify(body.password, hash).await?;
     match user {
         Some(user) if valid => {
+            if let Some(attempt) = attempt {
+                attempt.succeeded().await;
+            }
             let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
             Ok(web::Json(tokens))
         }
@@ -312,11 +319,22 @@ async fn county(state: &AppState, raw: &str) -> Result<RegionCode, ApiError> {
     Ok(code)
 }
 
-async fn existing_park(state: &AppState, id: i64) -> Result<ParkId, ApiError> {
-    let park = ParkId(id);
-    state.store.park(park).await.map_err(|err| match err {
-        StoreError::NotFound => ApiError::Validation(format!("park {id} does not exist")),
-        other => other.into(),
-    })?;
-    Ok(park)
+/// A park that exists and lies in the prefecture of `region`: an organisation joins a park
+/// where it is.
+pub async fn park_for(state: &AppState, id: i64, region: RegionCode) -> Result<ParkId, ApiError> {
+    let park = state
+        .store
+        .park(ParkId(id))
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound => ApiError::Validation(format!("park {id} does not exist")),
+            other => other.into(),
+        })?;
+    if !park.region_code.same_prefecture(&region) {
+        return Err(ApiError::Validation(format!(
+            "park {id} ({}) lies in region {}, not in the prefecture of region {region}",
+            park.name_zh, park.region_code
+        )));
+    }
+    Ok(park.id)
 }

@@ -1,7 +1,7 @@
 //! Organisations: read by their members and administrators, updated by their members.
 
 use actix_web::{get, patch, web};
-use peitao_domain::{Organization, OrganizationId, ParkId, Role, parse_organization_name};
+use peitao_domain::{Organization, OrganizationId, Role, parse_organization_name};
 use peitao_store::{OrganizationChanges, StoreError};
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},
-    routes::views::OrganizationView,
+    routes::{auth::park_for, views::OrganizationView},
     state::AppState,
 };
 
@@ -126,19 +126,7 @@ async fn update_organization(
     }
     let body = body.into_inner();
     let park_id = match body.park_id {
-        Some(Some(park)) => {
-            state
-                .store
-                .park(ParkId(park))
-                .await
-                .map_err(|err| match err {
-                    StoreError::NotFound => {
-                        ApiError::Validation(format!("park {park} does not exist"))
-                    }
-                    other => other.into(),
-                })?;
-            Some(Some(ParkId(park)))
-        }
+        Some(Some(park)) => Some(Some(park_for(&state, park, org.region_code).await?)),
         Some(None) => Some(None),
         None => None,
     };
