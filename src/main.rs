@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Apply pending migrations, load reference data into empty tables, then serve the HTTP API
-    /// until SIGTERM or Ctrl-C.
+    /// until SIGTERM (graceful) or Ctrl-C (immediate).
     Serve {
         /// Seed the small demo province first when the database holds no organisation yet.
         #[arg(long)]
@@ -114,7 +114,8 @@ enum SeedWhat {
         scale: DemoScale,
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Delete every organisation and user first when the database is not empty.
+        /// Delete every organisation with its users (and the demo administrators) first when the
+        /// database is not empty. Administrators made with `user create` stay.
         #[arg(long)]
         force: bool,
     },

@@ -15,6 +15,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { demo } => {
             if demo {
+                refuse_demo_in_production(&settings)?;
                 seed::demo_if_empty(&settings).await?;
             }
             let app = Application::build(&settings).await?;
@@ -41,10 +42,22 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Seed {
             what: SeedWhat::Demo { scale, seed, force },
         } => {
+            refuse_demo_in_production(&settings)?;
             let store = open(&settings).await?;
             seed::demo(&store, scale.into(), seed, force).await?;
             store.close().await?;
         }
+    }
+    Ok(())
+}
+
+/// The demo's accounts share a published password: never in production.
+fn refuse_demo_in_production(settings: &Settings) -> anyhow::Result<()> {
+    if settings.auth.require_jwt_secret {
+        anyhow::bail!(
+            "the demo creates accounts with a published password; it is refused where \
+             auth.require_jwt_secret is true (production)"
+        );
     }
     Ok(())
 }

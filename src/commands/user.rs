@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
-use peitao_api::accounts::{NewAdministrator, create_administrator};
+use peitao_api::{
+    accounts::{NewAdministrator, create_administrator},
+    routes::auth::parse_display_name,
+};
 use peitao_domain::{Email, ParkId, Role};
 use peitao_store::Store;
 
@@ -27,7 +30,8 @@ pub async fn run(store: &Store, action: UserAction) -> anyhow::Result<()> {
         store,
         NewAdministrator {
             email: Email::parse(&email)?,
-            display_name,
+            display_name: parse_display_name(&display_name)
+                .map_err(|err| anyhow::anyhow!("{err}"))?,
             role: Role::parse(&role)?,
             park_id: park.map(ParkId),
             password,

@@ -532,3 +532,36 @@ async fn a_successor_issued_after_a_replay_is_born_revoked() {
         peitao_store::RefreshOutcome::Invalid
     );
 }
+
+#[tokio::test]
+async fn an_absurd_version_is_a_conflict_not_a_crash() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let sme = app
+        .register("sales@bearing.example", "sme", "420606", None)
+        .await;
+    let path = format!("/api/v1/organizations/{}", sme.organization_id.unwrap());
+    for (version, status, code) in [
+        (
+            i64::from(i32::MAX),
+            StatusCode::CONFLICT,
+            "version_conflict",
+        ),
+        (0, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+    ] {
+        problem(
+            app.send_as(
+                reqwest::Method::PATCH,
+                &path,
+                &sme.access_token,
+                Some(&json!({"version": version, "name": "X"})),
+            )
+            .await,
+            status,
+            code,
+        )
+        .await;
+    }
+    let after = json_with_status(app.get_as(&path, &sme.access_token).await, StatusCode::OK).await;
+    assert_eq!(after["version"], 1);
+}

@@ -149,3 +149,21 @@ async fn a_path_id_that_is_not_a_number_is_a_problem_400() {
     .await;
     assert!(body["detail"].as_str().unwrap().contains("path"), "{body}");
 }
+
+#[tokio::test]
+async fn a_trailing_slash_is_a_404_that_suggests_the_path() {
+    let app = spawn_app().await;
+    let body = problem(
+        app.get("/api/v1/regions/").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean /api/v1/regions?"),
+        "{body}"
+    );
+}

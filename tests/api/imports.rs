@@ -163,14 +163,15 @@ async fn a_supplier_file_with_bad_rows_stores_nothing_and_names_every_line() {
                No Park Co,420606,atlantis,,\n\
                Bad Category Co,420606,,auto.roof:10:pcs,\n\
                Bad Cert Co,420606,,,ISO9001:N:2027-01-01:2026-01-01\n\
-               Zero Co,420606,,auto.body.stamping:0:pcs,\n";
+               Zero Co,420606,,auto.body.stamping:0:pcs,\n\
+               Twice Co,420606,,auto.body.stamping:10:pcs;auto.body.stamping:20:pcs,\n";
     let body = problem(
         post_csv(&app, "/api/v1/imports/suppliers", &token, csv).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "import_rejected",
     )
     .await;
-    assert_eq!(lines(&body), [3, 4, 5, 6, 7], "{body}");
+    assert_eq!(lines(&body), [3, 4, 5, 6, 7, 8], "{body}");
     assert_eq!(
         app.store.count_organizations().await.unwrap(),
         0,
@@ -201,4 +202,57 @@ async fn a_supplier_file_with_bad_rows_stores_nothing_and_names_every_line() {
         .await
         .unwrap();
     problem(not_utf8, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn an_empty_taxonomy_or_an_unknown_media_type_is_refused() {
+    let app = spawn_app().await;
+    let token = admin(&app).await;
+    let empty = problem(
+        post_csv(
+            &app,
+            "/api/v1/imports/taxonomy",
+            &token,
+            "code,name,parent\n",
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+    )
+    .await;
+    assert!(
+        empty["detail"].as_str().unwrap().contains("no categories"),
+        "{empty}"
+    );
+
+    let upper = app
+        .client
+        .post(app.url("/api/v1/imports/taxonomy"))
+        .bearer_auth(&token)
+        .header("content-type", "TEXT/CSV; charset=utf-8")
+        .body("code,name,parent\nroot,Root,\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        upper.status(),
+        StatusCode::CREATED,
+        "media types are case-insensitive"
+    );
+
+    let pdf = app
+        .client
+        .post(app.url("/api/v1/imports/suppliers"))
+        .bearer_auth(&token)
+        .header("content-type", "application/pdf")
+        .body("%PDF")
+        .send()
+        .await
+        .unwrap();
+    problem(
+        pdf,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }

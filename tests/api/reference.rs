@@ -133,7 +133,7 @@ async fn regions_page_with_a_cursor_in_code_order() {
 }
 
 #[tokio::test]
-async fn a_missing_region_is_404_and_a_malformed_code_is_422() {
+async fn a_missing_region_is_404_and_a_malformed_code_is_400() {
     let app = spawn_app().await;
     seed_regions(&app).await;
     problem(
@@ -144,8 +144,8 @@ async fn a_missing_region_is_404_and_a_malformed_code_is_422() {
     .await;
     let body = problem(
         app.get("/api/v1/regions/42O606").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+        StatusCode::BAD_REQUEST,
+        "bad_request",
     )
     .await;
     assert!(
@@ -270,4 +270,20 @@ async fn parks_list_and_filter_by_region_for_signed_in_users() {
         "bad_request",
     )
     .await;
+}
+
+#[tokio::test]
+async fn limits_and_cursors_outside_what_a_list_issues_are_refused() {
+    let app = spawn_app().await;
+    seed_regions(&app).await;
+    for query in ["limit=0", "limit=101", "cursor=zzz", "parent=4200"] {
+        let body = problem(
+            app.get(&format!("/api/v1/regions?{query}")).await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        assert!(!body["detail"].as_str().unwrap().is_empty(), "{query}");
+    }
+    json_with_status(app.get("/api/v1/regions?limit=100").await, StatusCode::OK).await;
 }

@@ -62,7 +62,8 @@ pub struct DemoSummary {
 pub enum DemoError {
     #[error(
         "the database already holds {0} organisation(s); seeding the demo would mix with them. \
-         Use an empty database, or pass --force to delete every organisation and user first"
+         Use an empty database, or pass --force to delete every organisation with its users (and \
+         the demo administrators) first"
     )]
     NotEmpty(u64),
     #[error("reference data is missing: {0}")]
@@ -303,7 +304,7 @@ pub async fn seed(
         if !force {
             return Err(DemoError::NotEmpty(existing));
         }
-        store.delete_all_tenants().await?;
+        store.delete_all_tenants(&format!("@{DEMO_DOMAIN}")).await?;
     }
     bootstrap::load_reference_data(store).await?;
     let palette = Palette::load(store).await?;

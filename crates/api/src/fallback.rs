@@ -40,7 +40,7 @@ impl RouteTable {
 
     /// The methods `path` accepts, or `None` when no route has that path.
     fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
-        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let segments: Vec<&str> = path.split('/').collect();
         let mut allowed: Vec<&'static str> = self
             .routes
             .iter()
@@ -58,7 +58,6 @@ impl RouteTable {
 
 fn parse_template(template: &str) -> Vec<Segment> {
     template
-        .trim_end_matches('/')
         .split('/')
         .map(|segment| {
             if segment.starts_with('{') && segment.ends_with('}') {
@@ -96,12 +95,22 @@ fn methods_of(item: &PathItem) -> Vec<&'static str> {
 
 /// The app's default service.
 pub async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
-    let err = match table.allowed(req.path()) {
+    let path = req.path();
+    let err = match table.allowed(path) {
         Some(allowed) => ApiError::MethodNotAllowed {
             method: req.method().to_string(),
             allowed: allowed.into_iter().map(str::to_owned).collect(),
         },
-        None => ApiError::NotFound(format!("no route matches {}", req.path())),
+        None => {
+            let trimmed = path.trim_end_matches('/');
+            let hint = if trimmed != path && !trimmed.is_empty() && table.allowed(trimmed).is_some()
+            {
+                format!("; did you mean {trimmed}?")
+            } else {
+                String::new()
+            };
+            ApiError::NotFound(format!("no route matches {path}{hint}"))
+        }
     };
     err.error_response()
 }
@@ -122,12 +131,17 @@ mod tests {
             table().allowed("/api/v1/needs/42"),
             Some(vec!["GET", "PATCH"])
         );
-        assert_eq!(table().allowed("/api/v1/needs/"), Some(vec!["GET", "POST"]));
+        assert_eq!(table().allowed("/api/v1/needs"), Some(vec!["GET", "POST"]));
     }
 
     #[test]
     fn an_unknown_path_is_not_found() {
         assert_eq!(table().allowed("/api/v1/needs/42/extra"), None);
+        assert_eq!(
+            table().allowed("/api/v1/needs/"),
+            None,
+            "a trailing slash is another path"
+        );
         assert_eq!(table().allowed("/api/v2/needs"), None);
     }
 }

@@ -240,14 +240,20 @@ impl Settings {
         if auth.jwt_kid.is_empty() {
             return invalid("auth.jwt_kid", "must not be empty");
         }
-        if auth.access_token_ttl_secs < 60 {
-            return invalid("auth.access_token_ttl_secs", "must be at least 60");
+        if !(60..=86_400).contains(&auth.access_token_ttl_secs) {
+            return invalid(
+                "auth.access_token_ttl_secs",
+                "must be 60 to 86400 (one day)",
+            );
         }
-        if auth.refresh_token_ttl_secs < auth.access_token_ttl_secs {
+        if !(auth.access_token_ttl_secs..=31_536_000).contains(&auth.refresh_token_ttl_secs) {
             return invalid(
                 "auth.refresh_token_ttl_secs",
-                "must be at least auth.access_token_ttl_secs",
+                "must be at least auth.access_token_ttl_secs and at most 31536000 (one year)",
             );
+        }
+        if auth.leeway_secs > 300 {
+            return invalid("auth.leeway_secs", "must be at most 300");
         }
         if auth.rate_limit.window_secs == 0
             || auth.rate_limit.per_ip == 0
@@ -325,6 +331,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(message.contains("auth.jwt_secret"), "{message}");
+    }
+
+    #[test]
+    fn token_lifetimes_are_bounded() {
+        let message = with("auth.refresh_token_ttl_secs", "1000000000000")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("auth.refresh_token_ttl_secs"), "{message}");
+        assert!(with("auth.leeway_secs", "3600").is_err());
     }
 
     #[test]

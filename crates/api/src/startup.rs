@@ -1,5 +1,6 @@
 //! Building and running the HTTP server: connect the store, apply migrations, bind the listener
-//! (port 0 picks a free one), then serve until SIGTERM or Ctrl-C, letting requests in flight finish.
+//! (port 0 picks a free one), then serve until SIGTERM, letting requests in flight finish (Ctrl-C
+//! stops at once).
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
@@ -27,12 +28,31 @@ pub enum StartError {
     Migrations(#[source] peitao_store::StoreError),
     #[error("could not load reference data: {0}")]
     Reference(#[source] crate::import::bootstrap::BootstrapError),
+    #[error("{0}")]
+    HomeProvince(String),
     #[error("could not listen on {address}: {source}")]
     Bind {
         address: String,
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Refuses a home province that the stored regions do not know (once any are stored).
+async fn check_home_province(store: &Store, settings: &Settings) -> Result<(), StartError> {
+    let province = settings.home_province();
+    let code = peitao_domain::RegionCode::parse(&format!("{province}0000"))
+        .map_err(|err| StartError::HomeProvince(err.to_string()))?;
+    if store.count_regions().await.map_err(StartError::Database)? == 0 {
+        return Ok(());
+    }
+    match store.region(&code).await {
+        Ok(_) => Ok(()),
+        Err(peitao_store::StoreError::NotFound) => Err(StartError::HomeProvince(format!(
+            "configuration key `platform.home_province`: no province {code} among the regions"
+        ))),
+        Err(other) => Err(StartError::Database(other)),
+    }
 }
 
 /// A server bound to its port, ready to run.
@@ -62,6 +82,7 @@ impl Application {
                 .await
                 .map_err(StartError::Reference)?;
         }
+        check_home_province(&store, settings).await?;
         Self::build_with_store(settings, store)
     }
 
@@ -152,7 +173,8 @@ impl Application {
         &self.store
     }
 
-    /// Serves until the process is told to stop; requests in flight complete first.
+    /// Serves until SIGTERM, letting requests in flight complete (up to
+    /// `server.shutdown_timeout_secs`); SIGINT (Ctrl-C) stops at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("listening on {}", self.base_url());
         self.server.await

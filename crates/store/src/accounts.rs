@@ -138,7 +138,10 @@ impl Store {
         let mut update = organizations::Entity::update_many()
             .col_expr(
                 organizations::Column::Version,
-                sea_orm::sea_query::Expr::value(version + 1),
+                sea_orm::sea_query::ExprTrait::add(
+                    sea_orm::sea_query::Expr::col(organizations::Column::Version),
+                    1,
+                ),
             )
             .col_expr(
                 organizations::Column::UpdatedAt,

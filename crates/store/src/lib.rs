@@ -6,7 +6,7 @@ mod connect;
 mod entity;
 mod error;
 mod migrate;
-mod page;
+pub mod page;
 mod reference;
 mod suppliers;
 mod taxonomy;

@@ -5,7 +5,7 @@ use peitao_domain::{Capability, CategoryCode, Certification, CertificationKind, 
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     TransactionTrait,
 };
 use time::OffsetDateTime;
@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
-    entity::{capabilities, certifications, organizations, refresh_tokens, users},
+    entity::{capabilities, certifications, organizations, users},
 };
 
 /// An organisation to store with its profile and, optionally, its users.
@@ -47,12 +47,19 @@ impl Store {
         Ok(organizations::Entity::find().count(&self.db).await?)
     }
 
-    /// Deletes every organisation and every user with their tokens and profiles, in one
-    /// transaction. Reference data (regions, taxonomy, parks) stays.
-    pub async fn delete_all_tenants(&self) -> Result<(), StoreError> {
+    /// Deletes every organisation with its users, tokens and profiles, and the administrators
+    /// whose e-mail ends with `admin_email_suffix`, in one transaction. Other administrators and
+    /// the reference data (regions, taxonomy, parks) stay.
+    pub async fn delete_all_tenants(&self, admin_email_suffix: &str) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        refresh_tokens::Entity::delete_many().exec(&txn).await?;
-        users::Entity::delete_many().exec(&txn).await?;
+        users::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(users::Column::OrganizationId.is_not_null())
+                    .add(users::Column::Email.ends_with(admin_email_suffix)),
+            )
+            .exec(&txn)
+            .await?;
         capabilities::Entity::delete_many().exec(&txn).await?;
         certifications::Entity::delete_many().exec(&txn).await?;
         organizations::Entity::delete_many().exec(&txn).await?;

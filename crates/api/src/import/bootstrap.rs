@@ -1,7 +1,7 @@
 //! Reference data on first start: regions, the built-in taxonomy and Hubei's parks are loaded
 //! into empty tables, on SQLite and PostgreSQL alike. Tables that hold data are left alone.
 
-use peitao_store::Store;
+use peitao_store::{Store, StoreError};
 
 use super::{ImportErrors, parks, regions, taxonomy};
 
@@ -14,7 +14,7 @@ pub enum BootstrapError {
         errors: ImportErrors,
     },
     #[error(transparent)]
-    Store(#[from] peitao_store::StoreError),
+    Store(#[from] StoreError),
 }
 
 /// What was loaded.
@@ -26,6 +26,18 @@ pub struct Loaded {
     pub parks: usize,
 }
 
+/// Each kind goes in one transaction. When another process starting at the same moment loads the
+/// same kind first, the unique keys refuse this copy: that is success, not an error.
+fn unless_loaded_elsewhere<T: Default>(result: Result<T, StoreError>) -> Result<T, StoreError> {
+    match result {
+        Err(StoreError::Conflict(_)) => {
+            tracing::info!("reference data was loaded by another process");
+            Ok(T::default())
+        }
+        other => other,
+    }
+}
+
 /// Loads each kind of reference data whose table is empty.
 pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError> {
     let mut loaded = Loaded::default();
@@ -34,8 +46,8 @@ pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError
             file: "reference/regions.csv",
             errors,
         })?;
-        store.insert_regions(&rows).await?;
-        loaded.regions = rows.len();
+        unless_loaded_elsewhere(store.insert_regions(&rows).await.map(|()| rows.len()))
+            .map(|count| loaded.regions = count)?;
     }
     if store.count_categories().await? == 0 {
         let checked = taxonomy::parse_toml(taxonomy::BUILT_IN)
@@ -44,9 +56,11 @@ pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError
                 file: "reference/taxonomy.toml",
                 errors,
             })?;
-        let counts = store
-            .import_taxonomy(&checked.categories, &checked.chains)
-            .await?;
+        let counts = unless_loaded_elsewhere(
+            store
+                .import_taxonomy(&checked.categories, &checked.chains)
+                .await,
+        )?;
         loaded.categories = counts.categories;
         loaded.links = counts.links;
     }
@@ -55,8 +69,8 @@ pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError
             file: "reference/parks.csv",
             errors,
         })?;
-        store.insert_parks(&rows).await?;
-        loaded.parks = rows.len();
+        unless_loaded_elsewhere(store.insert_parks(&rows).await.map(|()| rows.len()))
+            .map(|count| loaded.parks = count)?;
     }
     if loaded != Loaded::default() {
         tracing::info!(

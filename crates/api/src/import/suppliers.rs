@@ -130,9 +130,11 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
                     "true" | "yes" | "1" => true,
                     other => return Err(format!("verified `{other}` is not true or false")),
                 },
-                capabilities: list(field(capabilities))
-                    .map(|item| capability(item, lookups))
-                    .collect::<Result<_, _>>()?,
+                capabilities: distinct_categories(
+                    list(field(capabilities))
+                        .map(|item| capability(item, lookups))
+                        .collect::<Result<_, _>>()?,
+                )?,
                 certifications: list(field(certifications))
                     .map(certification)
                     .collect::<Result<_, _>>()?,
@@ -148,6 +150,20 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
         problems.push(1, "the file has a header but no rows");
     }
     problems.finish(records)
+}
+
+/// One capability a category: a second one for the same category is a mistake in the file.
+fn distinct_categories(capabilities: Vec<Capability>) -> Result<Vec<Capability>, String> {
+    let mut seen = HashSet::new();
+    for capability in &capabilities {
+        if !seen.insert(&capability.category_code) {
+            return Err(format!(
+                "category `{}` is listed twice in this row's capabilities",
+                capability.category_code
+            ));
+        }
+    }
+    Ok(capabilities)
 }
 
 fn list(text: &str) -> impl Iterator<Item = &str> {

@@ -425,6 +425,11 @@ pub async fn import(
             .map(|(_, link)| link)
             .collect(),
     };
+    if file.categories.is_empty() && file.chains.is_empty() {
+        return Err(TaxonomyImportError::Invalid(ImportErrors(vec![
+            ImportError::whole_file("the file holds no categories and no chains"),
+        ])));
+    }
     let checked = check(file, &existing).map_err(TaxonomyImportError::Invalid)?;
     Ok(store
         .import_taxonomy(&checked.categories, &checked.chains)

@@ -36,6 +36,44 @@ pub struct TaxonomyImportReport {
     pub links: usize,
 }
 
+/// The media type without parameters, lower-cased; `None` when the header is absent.
+fn media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// CSV for `text/csv` and `application/csv`; TOML for the TOML types, `text/plain` or none.
+fn taxonomy_format(req: &HttpRequest) -> Result<taxonomy::Format, ApiError> {
+    match media_type(req).as_deref() {
+        Some("text/csv" | "application/csv") => Ok(taxonomy::Format::Csv),
+        None | Some("application/toml" | "text/toml" | "text/x-toml" | "text/plain") => {
+            Ok(taxonomy::Format::Toml)
+        }
+        Some(other) => Err(ApiError::UnsupportedMediaType(format!(
+            "a taxonomy is sent as text/csv or application/toml, not {other}"
+        ))),
+    }
+}
+
+/// Supplier files are CSV: `text/csv`, `application/csv`, or `text/plain`.
+fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
+    match media_type(req).as_deref() {
+        None | Some("text/csv" | "application/csv" | "text/plain") => Ok(()),
+        Some(other) => Err(ApiError::UnsupportedMediaType(format!(
+            "a supplier file is sent as text/csv, not {other}"
+        ))),
+    }
+}
+
 fn utf8(body: &[u8]) -> Result<&str, ApiError> {
     std::str::from_utf8(body)
         .map_err(|err| ApiError::BadRequest(format!("the file is not UTF-8 text: {err}")))
@@ -51,17 +89,21 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
                        kind, park_code, verified, capabilities, certifications"),
     responses(
         (status = 201, body = SupplierImportReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/imports/suppliers")]
 async fn import_suppliers(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(&[Role::PlatformAdmin])?;
+    require_csv(&req)?;
     let ids = suppliers::import(&state.store, utf8(&body)?)
         .await
         .map_err(|err| match err {
@@ -84,7 +126,9 @@ async fn import_suppliers(
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 201, body = TaxonomyImportReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -96,22 +140,20 @@ async fn import_taxonomy(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(&[Role::PlatformAdmin])?;
-    let is_csv = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/csv"));
-    let format = if is_csv {
-        taxonomy::Format::Csv
-    } else {
-        taxonomy::Format::Toml
-    };
+    let format = taxonomy_format(&req)?;
     let counts = taxonomy::import(&state.store, utf8(&body)?, format)
         .await
         .map_err(|err| match err {
             TaxonomyImportError::Invalid(errors) => ApiError::Import(errors),
             TaxonomyImportError::Store(err) => err.into(),
         })?;
+    tracing::info!(
+        categories = counts.categories,
+        chains = counts.chains,
+        links = counts.links,
+        by = %principal.user.id,
+        "taxonomy imported"
+    );
     Ok(HttpResponse::Created().json(TaxonomyImportReport {
         categories: counts.categories,
         chains: counts.chains,

@@ -125,6 +125,12 @@ async fn update_organization(
         ));
     }
     let body = body.into_inner();
+    if body.version < 1 {
+        return Err(ApiError::Validation(format!(
+            "version {} is not one this organisation has had; send the version you read",
+            body.version
+        )));
+    }
     let park_id = match body.park_id {
         Some(Some(park)) => Some(Some(park_for(&state, park, org.region_code).await?)),
         Some(None) => Some(None),

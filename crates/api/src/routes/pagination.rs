@@ -1,8 +1,11 @@
-//! The list envelope every collection answers with.
+//! The list envelope every collection answers with, and the checks on its query parameters.
 
-use peitao_store::Page;
+use peitao_domain::DomainError;
+use peitao_store::{Page, PageRequest, page::MAX_LIMIT};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::error::ApiError;
 
 /// One page of a list: `next_cursor` is `null` on the last page.
 #[derive(Debug, Serialize, ToSchema)]
@@ -19,4 +22,34 @@ impl<T> List<T> {
             next_cursor: page.next_cursor,
         }
     }
+}
+
+/// The page a client asked for: `limit` within 1 to 100 (20 when absent) and a cursor that
+/// `valid_cursor` recognises as one this list issues. Anything else is a 400 saying so.
+pub fn page_request(
+    limit: Option<u64>,
+    cursor: Option<&str>,
+    valid_cursor: impl Fn(&str) -> bool,
+) -> Result<PageRequest, ApiError> {
+    if let Some(limit) = limit
+        && !(1..=MAX_LIMIT).contains(&limit)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be 1 to {MAX_LIMIT}, not {limit}"
+        )));
+    }
+    if let Some(cursor) = cursor
+        && !valid_cursor(cursor)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "cursor `{cursor}` is not one this list issued; use the next_cursor of the previous page"
+        )));
+    }
+    Ok(PageRequest::new(limit, cursor.map(str::to_owned)))
+}
+
+/// A path or query value that does not parse is a malformed request (400), unlike a body value
+/// that breaks a rule (422).
+pub fn malformed<T>(parsed: Result<T, DomainError>) -> Result<T, ApiError> {
+    parsed.map_err(|err| ApiError::BadRequest(err.to_string()))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{get, web};
 use peitao_domain::{Category, CategoryCode, Park, Region, RegionCode};
-use peitao_store::{CategoryFilter, PageRequest, StoreError};
+use peitao_store::{CategoryFilter, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},
-    routes::pagination::List,
+    routes::pagination::{List, malformed, page_request},
     state::AppState,
 };
 
@@ -153,7 +153,7 @@ pub struct ParkQuery {
     params(RegionQuery),
     responses(
         (status = 200, body = List<RegionView>),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/regions")]
@@ -161,14 +161,11 @@ async fn list_regions(
     state: web::Data<AppState>,
     query: web::Query<RegionQuery>,
 ) -> Result<web::Json<List<RegionView>>, ApiError> {
-    let parent = query.parent.as_deref().map(RegionCode::parse).transpose()?;
-    let page = state
-        .store
-        .list_regions(
-            parent.as_ref(),
-            &PageRequest::new(query.limit, query.cursor.clone()),
-        )
-        .await?;
+    let parent = malformed(query.parent.as_deref().map(RegionCode::parse).transpose())?;
+    let page = page_request(query.limit, query.cursor.as_deref(), |cursor| {
+        RegionCode::parse(cursor).is_ok()
+    })?;
+    let page = state.store.list_regions(parent.as_ref(), &page).await?;
     Ok(web::Json(List::from_page(page, |region| {
         RegionView::new(region, &state)
     })))
@@ -181,7 +178,7 @@ async fn list_regions(
     responses(
         (status = 200, body = RegionView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/regions/{code}")]
@@ -189,7 +186,7 @@ async fn get_region(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<web::Json<RegionView>, ApiError> {
-    let code = RegionCode::parse(&code)?;
+    let code = malformed(RegionCode::parse(&code))?;
     let region = state
         .store
         .region(&code)
@@ -204,7 +201,7 @@ async fn get_region(
     params(CategoryQuery),
     responses(
         (status = 200, body = List<CategoryView>),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/categories")]
@@ -212,12 +209,11 @@ async fn list_categories(
     state: web::Data<AppState>,
     query: web::Query<CategoryQuery>,
 ) -> Result<web::Json<List<CategoryView>>, ApiError> {
+    let page = page_request(query.limit, query.cursor.as_deref(), |cursor| {
+        CategoryCode::parse(cursor).is_ok()
+    })?;
     let filter = CategoryFilter {
-        parent: query
-            .parent
-            .as_deref()
-            .map(CategoryCode::parse)
-            .transpose()?,
+        parent: malformed(query.parent.as_deref().map(CategoryCode::parse).transpose())?,
         text: query
             .q
             .as_deref()
@@ -225,13 +221,7 @@ async fn list_categories(
             .filter(|text| !text.is_empty())
             .map(str::to_owned),
     };
-    let page = state
-        .store
-        .list_categories(
-            &filter,
-            &PageRequest::new(query.limit, query.cursor.clone()),
-        )
-        .await?;
+    let page = state.store.list_categories(&filter, &page).await?;
     Ok(web::Json(List::from_page(page, CategoryView::from)))
 }
 
@@ -249,7 +239,7 @@ async fn get_category(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<web::Json<CategoryView>, ApiError> {
-    let code = CategoryCode::parse(&code)?;
+    let code = malformed(CategoryCode::parse(&code))?;
     let category = state
         .store
         .category(&code)
@@ -264,8 +254,9 @@ async fn get_category(
     security(("bearer" = [])),
     params(ParkQuery),
     responses(
+        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 200, body = List<ParkView>),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/parks")]
@@ -274,21 +265,11 @@ async fn list_parks(
     _principal: Principal,
     query: web::Query<ParkQuery>,
 ) -> Result<web::Json<List<ParkView>>, ApiError> {
-    let region = query.region.as_deref().map(RegionCode::parse).transpose()?;
-    if let Some(cursor) = &query.cursor
-        && cursor.parse::<i64>().is_err()
-    {
-        return Err(ApiError::BadRequest(format!(
-            "cursor `{cursor}` is not one this list issued"
-        )));
-    }
-    let page = state
-        .store
-        .list_parks(
-            region.as_ref(),
-            &PageRequest::new(query.limit, query.cursor.clone()),
-        )
-        .await?;
+    let region = malformed(query.region.as_deref().map(RegionCode::parse).transpose())?;
+    let page = page_request(query.limit, query.cursor.as_deref(), |cursor| {
+        cursor.parse::<i64>().is_ok()
+    })?;
+    let page = state.store.list_parks(region.as_ref(), &page).await?;
     Ok(web::Json(List::from_page(page, ParkView::from)))
 }
 
