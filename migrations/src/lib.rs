@@ -8,6 +8,7 @@ mod m20261127_000001_create_reference_tables;
 mod m20261127_000002_create_organizations_and_users;
 mod m20261127_000003_create_refresh_tokens;
 mod m20261127_000004_create_supplier_profiles;
+mod m20261127_000005_create_idempotency_keys;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_organizations_and_users::Migration),
             Box::new(m20261127_000003_create_refresh_tokens::Migration),
             Box::new(m20261127_000004_create_supplier_profiles::Migration),
+            Box::new(m20261127_000005_create_idempotency_keys::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod demo;
 mod errors;
 mod health;
 mod helpers;
+mod idempotency;
 mod imports;
 mod openapi;
 mod reference;

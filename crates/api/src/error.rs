@@ -67,6 +67,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("the file was rejected and nothing was stored: {0}")]
     Import(crate::import::ImportErrors),
+    #[error("a request with this Idempotency-Key is still being served; retry shortly")]
+    IdempotencyInProgress,
+    #[error(
+        "this Idempotency-Key was used for a different request; use a new key for a new request"
+    )]
+    IdempotencyKeyReused,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("an internal error occurred; it has been logged")]
@@ -93,6 +99,8 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::Import(_) => "import_rejected",
+            Self::IdempotencyInProgress => "idempotency_key_in_use",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Unavailable => "service_unavailable",
             Self::Internal => "internal_error",
             Self::Http { status, .. } => match status.as_u16() {
@@ -127,6 +135,8 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict(_) => "Conflict",
             Self::Import(_) => "File rejected",
+            Self::IdempotencyInProgress => "Request in progress",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
             Self::Http { status, .. } => status.canonical_reason().unwrap_or("Error"),
@@ -153,7 +163,8 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Import(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyInProgress => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Http { status, .. } => *status,

@@ -13,7 +13,9 @@ use crate::{
     extract,
     fallback::{self, RouteTable},
     import::bootstrap::load_reference_data,
-    middleware::{metrics::Metrics, problem::problem_fallback, request_id},
+    middleware::{
+        idempotency::idempotency, metrics::Metrics, problem::problem_fallback, request_id,
+    },
     openapi, routes,
     settings::Settings,
     state::AppState,
@@ -103,6 +105,7 @@ impl Application {
             home_province: settings.home_province(),
             tokens: TokenKeys::from_settings(&settings.auth),
             auth_limits: AuthRateLimits::new(&settings.auth.rate_limit),
+            body_limit: settings.server.body_limit_bytes,
         });
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
@@ -131,6 +134,7 @@ impl Application {
                 .into_app()
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(middleware::from_fn(idempotency))
                 .wrap(middleware::from_fn(
                     crate::middleware::metrics::record_metrics,
                 ))

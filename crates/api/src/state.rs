@@ -17,4 +17,6 @@ pub struct AppState {
     pub home_province: ProvinceCode,
     pub tokens: TokenKeys,
     pub auth_limits: AuthRateLimits,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
 }

@@ -6,6 +6,7 @@ pub mod categories;
 pub mod category_links;
 pub mod certifications;
 pub mod chains;
+pub mod idempotency_keys;
 pub mod organizations;
 pub mod parks;
 pub mod refresh_tokens;

@@ -1,0 +1,210 @@
+//! `Idempotency-Key` on creating requests: a signed-in client that sends a POST with a key gets,
+//! on any retry with the same key and body within 24 hours, the first answer again (marked
+//! `Idempotent-Replayed: true`) instead of a second record. The same key with another body is
+//! refused (422), and a retry while the first is still running waits its turn (409).
+//!
+//! Keys are scoped to the user. Answers that a retry should not repeat — 5xx, 401, 403, 408, 409
+//! and 429 — are not kept. The `/auth/` routes ignore the header: their answers carry tokens,
+//! which are never stored.
+
+use actix_web::{
+    Error, HttpMessage, ResponseError,
+    body::{BoxBody, MessageBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::{
+        Method, StatusCode,
+        header::{self, HeaderName, HeaderValue},
+    },
+    middleware::Next,
+    web::{self, Bytes, BytesMut},
+};
+use futures_util::StreamExt;
+use peitao_store::{Claim, IdempotentRequest, StoredResponse};
+use sha2::{Digest, Sha256};
+
+use crate::{error::ApiError, state::AppState};
+
+/// The request header carrying the key.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The response header marking a replayed answer.
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The middleware function, for `actix_web::middleware::from_fn`.
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let applies = req.method() == Method::POST
+        && req.headers().contains_key(&IDEMPOTENCY_KEY)
+        && !req.path().starts_with("/api/v1/auth/");
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (true, Some(state)) = (applies, state) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = match req
+        .headers()
+        .get(&IDEMPOTENCY_KEY)
+        .and_then(|value| value.to_str().ok())
+        .filter(|key| is_acceptable_key(key))
+    {
+        Some(key) => key.to_owned(),
+        None => {
+            return Ok(req.error_response(ApiError::BadRequest(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID".into(),
+            )));
+        }
+    };
+    // Without a valid token the handler answers 401; there is no one to scope the key to.
+    let Some(user_id) = bearer(&req).and_then(|token| state.tokens.verify(&token).ok()) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let scope = format!("user:{user_id}");
+
+    let body = match read_body(&mut req, state.body_limit).await {
+        Ok(body) => body,
+        Err(err) => return Ok(req.error_response(err)),
+    };
+    let request_hash = hex(&Sha256::digest(&body));
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let claim = state
+        .store
+        .claim_idempotency_key(&IdempotentRequest {
+            scope: &scope,
+            key: &key,
+            method: &method,
+            path: &path,
+            request_hash: &request_hash,
+        })
+        .await;
+    match claim {
+        Ok(Claim::Claimed) => {}
+        Ok(Claim::Replay(stored)) => return Ok(replay(req, &stored)),
+        Ok(Claim::InProgress) => return Ok(req.error_response(ApiError::IdempotencyInProgress)),
+        Ok(Claim::Mismatch) => return Ok(req.error_response(ApiError::IdempotencyKeyReused)),
+        Err(err) => return Ok(req.error_response(ApiError::from(err))),
+    }
+    req.set_payload(Payload::from(body));
+
+    let release = |state: web::Data<AppState>, scope: String, key: String| async move {
+        if let Err(err) = state.store.release_idempotency_key(&scope, &key).await {
+            tracing::warn!(error = %err, "could not release an idempotency key");
+        }
+    };
+    let response = match next.call(req).await {
+        Ok(response) => response,
+        Err(err) => {
+            release(state, scope, key).await;
+            return Err(err);
+        }
+    };
+    if !worth_keeping(response.status()) {
+        release(state, scope, key).await;
+        return Ok(response.map_into_boxed_body());
+    }
+    let (http_req, response) = response.into_parts();
+    let (response, body) = response.into_parts();
+    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+        release(state, scope, key).await;
+        return Ok(ServiceResponse::new(
+            http_req,
+            ApiError::Internal.error_response(),
+        ));
+    };
+    let stored = StoredResponse {
+        status: response.status().as_u16(),
+        content_type: response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if let Err(err) = state
+        .store
+        .finish_idempotency_key(&scope, &key, &stored)
+        .await
+    {
+        tracing::warn!(error = %err, "could not store an idempotent response");
+    }
+    Ok(ServiceResponse::new(
+        http_req,
+        response.set_body(bytes).map_into_boxed_body(),
+    ))
+}
+
+fn is_acceptable_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn worth_keeping(status: StatusCode) -> bool {
+    status.is_success()
+        || (status.is_client_error() && ![401, 403, 408, 409, 429].contains(&status.as_u16()))
+}
+
+fn bearer(req: &ServiceRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(|token| token.trim().to_owned())
+}
+
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|err| ApiError::BadRequest(format!("the body could not be read: {err}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn replay(req: ServiceRequest, stored: &StoredResponse) -> ServiceResponse<BoxBody> {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = actix_web::HttpResponse::build(status);
+    if let Some(content_type) = &stored.content_type {
+        response.content_type(content_type.as_str());
+    }
+    response.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
+    req.into_response(response.body(stored.body.clone()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_answers_a_retry_should_repeat_are_kept() {
+        assert!(worth_keeping(StatusCode::CREATED));
+        assert!(worth_keeping(StatusCode::UNPROCESSABLE_ENTITY));
+        for status in [401, 403, 408, 409, 429, 500, 503] {
+            assert!(
+                !worth_keeping(StatusCode::from_u16(status).unwrap()),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_are_short_visible_text() {
+        assert!(is_acceptable_key("3f7c2b1e-8d4a-4c1b-9e2f-0a1b2c3d4e5f"));
+        assert!(!is_acceptable_key(""));
+        assert!(!is_acceptable_key("with space"));
+        assert!(!is_acceptable_key(&"k".repeat(256)));
+    }
+}
