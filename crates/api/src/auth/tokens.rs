@@ -164,7 +164,12 @@ pub fn new_family_id() -> String {
 
 /// The SHA-256 of a refresh token, as stored. A fast hash suffices: the token is random.
 pub fn hash_refresh_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, hex-encoded.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

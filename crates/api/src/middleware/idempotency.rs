@@ -20,9 +20,8 @@ use actix_web::{
 };
 use futures_util::StreamExt;
 use peitao_store::{Claim, IdempotentRequest, StoredResponse};
-use sha2::{Digest, Sha256};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{auth::tokens::sha256_hex, error::ApiError, state::AppState};
 
 /// The request header carrying the key.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -64,7 +63,7 @@ pub async fn idempotency(
         Ok(body) => body,
         Err(err) => return Ok(req.error_response(err)),
     };
-    let request_hash = hex(&Sha256::digest(&body));
+    let request_hash = sha256_hex(&body);
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let claim = state
@@ -172,16 +171,6 @@ fn replay(req: ServiceRequest, stored: &StoredResponse) -> ServiceResponse<BoxBo
     }
     response.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
     req.into_response(response.body(stored.body.clone()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
 }
 
 #[cfg(test)]
