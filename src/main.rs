@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Apply pending migrations, load reference data into empty tables, then serve the HTTP API
-    /// until SIGTERM (graceful) or Ctrl-C (immediate).
+    /// until SIGTERM or Ctrl-C (both let requests in flight finish).
     Serve {
         /// Seed the small demo province first when the database holds no organisation yet.
         #[arg(long)]

@@ -133,3 +133,48 @@ fn a_bad_configuration_value_stops_the_process_naming_its_key() {
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(text.contains("server.port"), "{text}");
 }
+
+#[test]
+fn serve_reports_its_port_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+
+    let folder = tempfile::tempdir().unwrap();
+    let mut child = peitao(&folder.path().join("p.db"))
+        .env("PEITAO__SERVER__PORT", "0")
+        .env("PEITAO__LOG__FILTER", "info")
+        .env("PEITAO__REFERENCE__LOAD_ON_START", "false")
+        .arg("serve")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("listening on ")
+                .nth(1)
+                .map(|rest| rest.trim().to_owned())
+        })
+        .expect("a `listening on` line");
+    assert!(address.starts_with("http://127.0.0.1:"), "{address}");
+    let port: u16 = address.rsplit(':').next().unwrap().parse().unwrap();
+    assert_ne!(port, 0, "the port actually bound is reported");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "exit after SIGTERM: {status:?}; log: {rest:?}"
+    );
+    assert!(
+        rest.iter()
+            .any(|line| line.contains("SIGTERM received; finishing requests in flight")),
+        "{rest:?}"
+    );
+}

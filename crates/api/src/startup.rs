@@ -1,6 +1,6 @@
 //! Building and running the HTTP server: connect the store, apply migrations, bind the listener
-//! (port 0 picks a free one), then serve until SIGTERM, letting requests in flight finish (Ctrl-C
-//! stops at once).
+//! (port 0 picks a free one), then serve until SIGTERM or Ctrl-C, letting requests in flight
+//! finish.
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
@@ -141,6 +141,9 @@ impl Application {
                 .wrap(middleware::from_fn(request_id::request_id))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        // Signals are ours (see `run_until_stopped`), so they are caught from the moment the
+        // server says it is listening.
+        .disable_signals()
         .client_request_timeout(Duration::from_secs(30));
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
@@ -177,10 +180,41 @@ impl Application {
         &self.store
     }
 
-    /// Serves until SIGTERM, letting requests in flight complete (up to
-    /// `server.shutdown_timeout_secs`); SIGINT (Ctrl-C) stops at once.
+    /// Serves until SIGTERM or SIGINT (Ctrl-C), then lets requests in flight complete (for up to
+    /// `server.shutdown_timeout_secs`) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stop = shutdown_signal()?;
+        let handle = self.server.handle();
+        tokio::spawn(async move {
+            let signal = stop.await;
+            tracing::info!("{signal} received; finishing requests in flight, then stopping");
+            handle.stop(true).await;
+        });
         tracing::info!("listening on {}", self.base_url());
         self.server.await
+    }
+}
+
+/// Registers for SIGTERM and SIGINT now, so a signal that arrives at any later moment is caught;
+/// the future resolves with the name of the first one.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = &'static str>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = interrupt.recv() => "SIGINT",
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        })
     }
 }
