@@ -36,6 +36,15 @@ impl MigrationTrait for Migration {
                     .unique()
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_idempotency_keys_created_at")
+                    .table(IdempotencyKeys::Table)
+                    .col(IdempotencyKeys::CreatedAt)
+                    .to_owned(),
+            )
             .await
     }
 

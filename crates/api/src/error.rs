@@ -73,6 +73,8 @@ pub enum ApiError {
         "this Idempotency-Key was used for a different request; use a new key for a new request"
     )]
     IdempotencyKeyReused,
+    #[error("the server is busy; try again shortly")]
+    Busy,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("an internal error occurred; it has been logged")]
@@ -102,6 +104,7 @@ impl ApiError {
             Self::IdempotencyInProgress => "idempotency_key_in_use",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Unavailable => "service_unavailable",
+            Self::Busy => "server_busy",
             Self::Internal => "internal_error",
             Self::Http { status, .. } => match status.as_u16() {
                 400 => "bad_request",
@@ -138,6 +141,7 @@ impl ApiError {
             Self::IdempotencyInProgress => "Request in progress",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::Unavailable => "Service unavailable",
+            Self::Busy => "Server busy",
             Self::Internal => "Internal server error",
             Self::Http { status, .. } => status.canonical_reason().unwrap_or("Error"),
         }
@@ -165,7 +169,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Import(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IdempotencyInProgress => StatusCode::CONFLICT,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Http { status, .. } => *status,
         }
@@ -199,7 +203,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { allowed, .. } => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::Busy => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::Unauthorized(_) => {

@@ -58,6 +58,7 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
+    #[serde(deserialize_with = "text_or_number")]
     pub home_province: String,
 }
 
@@ -105,6 +106,21 @@ pub struct LogSettings {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// Accepts `"42"` or `42`: an environment variable `PEITAO__PLATFORM__HOME_PROVINCE=42` arrives as
+/// a number.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match TextOrNumber::deserialize(deserializer)? {
+        TextOrNumber::Text(text) => text,
+        TextOrNumber::Number(number) => format!("{number:02}"),
+    })
 }
 
 /// A configuration that cannot be used; the message names the key.
@@ -331,6 +347,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(message.contains("auth.jwt_secret"), "{message}");
+    }
+
+    #[test]
+    fn a_home_province_may_arrive_as_a_number() {
+        let settings = Settings::from_figment(Figment::from(Toml::string(DEFAULTS)).merge(
+            figment::providers::Serialized::default("platform.home_province", 43),
+        ))
+        .unwrap();
+        assert_eq!(settings.home_province().as_str(), "43");
     }
 
     #[test]

@@ -52,6 +52,10 @@ impl Store {
         request: &IdempotentRequest<'_>,
     ) -> Result<Claim, StoreError> {
         let now = OffsetDateTime::now_utc();
+        idempotency_keys::Entity::delete_many()
+            .filter(idempotency_keys::Column::CreatedAt.lt(now - KEY_LIFETIME))
+            .exec(&self.db)
+            .await?;
         for _ in 0..2 {
             let inserted = idempotency_keys::ActiveModel {
                 id: NotSet,

@@ -53,7 +53,7 @@ async fn with_permit<T: Send + 'static>(
         .await
         .map_err(|_| {
             tracing::warn!("password hashing queue is full");
-            ApiError::Unavailable
+            ApiError::Busy
         })?
         .map_err(|_| ApiError::Internal)?;
     tokio::task::spawn_blocking(work)

@@ -3,7 +3,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use peitao_domain::{OrganizationId, ParkId, Role, User};
 use peitao_store::StoreError;
 
@@ -55,16 +55,7 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(|token| token.trim().to_owned());
+        let token = super::bearer_token(req.headers());
         Box::pin(async move {
             let state = state.ok_or(ApiError::Internal)?;
             let token = token.ok_or_else(|| {

@@ -5,7 +5,8 @@
 //!
 //! Keys are scoped to the user. Answers that a retry should not repeat — 5xx, 401, 403, 408, 409
 //! and 429 — are not kept. The `/auth/` routes ignore the header: their answers carry tokens,
-//! which are never stored.
+//! which are never stored; a handler whose answer holds a one-time secret hands over a
+//! [`ReplayBody`] without it.
 
 use actix_web::{
     Error, HttpMessage, ResponseError,
@@ -21,7 +22,16 @@ use actix_web::{
 use futures_util::StreamExt;
 use peitao_store::{Claim, IdempotentRequest, StoredResponse};
 
-use crate::{auth::tokens::sha256_hex, error::ApiError, state::AppState};
+use crate::{
+    auth::{bearer_token, tokens::sha256_hex},
+    error::ApiError,
+    state::AppState,
+};
+
+/// What a handler wants stored for replays instead of the body it sent, when that body holds a
+/// secret shown only once (a generated password).
+#[derive(Debug, Clone)]
+pub struct ReplayBody(pub String);
 
 /// The request header carrying the key.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -54,7 +64,9 @@ pub async fn idempotency(
         }
     };
     // Without a valid token the handler answers 401; there is no one to scope the key to.
-    let Some(user_id) = bearer(&req).and_then(|token| state.tokens.verify(&token).ok()) else {
+    let Some(user_id) =
+        bearer_token(req.headers()).and_then(|token| state.tokens.verify(&token).ok())
+    else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let scope = format!("user:{user_id}");
@@ -102,6 +114,7 @@ pub async fn idempotency(
         return Ok(response.map_into_boxed_body());
     }
     let (http_req, response) = response.into_parts();
+    let replay_body = response.extensions().get::<ReplayBody>().cloned();
     let (response, body) = response.into_parts();
     let Ok(bytes) = actix_web::body::to_bytes(body).await else {
         release(state, scope, key).await;
@@ -117,7 +130,10 @@ pub async fn idempotency(
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: replay_body.map_or_else(
+            || String::from_utf8_lossy(&bytes).into_owned(),
+            |replay| replay.0,
+        ),
     };
     if let Err(err) = state
         .store
@@ -139,14 +155,6 @@ fn is_acceptable_key(key: &str) -> bool {
 fn worth_keeping(status: StatusCode) -> bool {
     status.is_success()
         || (status.is_client_error() && ![401, 403, 408, 409, 429].contains(&status.as_u16()))
-}
-
-fn bearer(req: &ServiceRequest) -> Option<String> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(|token| token.trim().to_owned())
 }
 
 async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, ApiError> {

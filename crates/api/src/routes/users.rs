@@ -10,6 +10,7 @@ use crate::{
     accounts::{NewAdministrator, create_administrator},
     auth::Principal,
     error::{ApiError, Problem},
+    middleware::idempotency::ReplayBody,
     routes::{auth::parse_display_name, views::UserView},
     state::AppState,
 };
@@ -75,8 +76,17 @@ async fn create_user(
     )
     .await?;
     tracing::info!(created = %created.user.id, by = %principal.user.id, "administrator created");
-    Ok(HttpResponse::Created().json(CreateUserResponse {
+    // A retry with the same Idempotency-Key gets the user again, but not the password: it is
+    // shown once and never stored.
+    let replay = serde_json::to_string(&CreateUserResponse {
+        user: UserView::from(&created.user),
+        generated_password: None,
+    })
+    .map_err(|_| ApiError::Internal)?;
+    let mut response = HttpResponse::Created().json(CreateUserResponse {
         user: UserView::from(&created.user),
         generated_password: created.generated_password,
-    }))
+    });
+    response.extensions_mut().insert(ReplayBody(replay));
+    Ok(response)
 }
