@@ -18,6 +18,8 @@ mod helpers;
 mod idempotency;
 mod imports;
 mod openapi;
+mod organizations;
 mod reference;
 mod reference_data;
+mod sessions;
 mod tokens;
