@@ -25,3 +25,32 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm_migration::sea_orm::Database;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_migrations_apply_in_order_with_unique_names() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", folder.path().join("m.db").display());
+        let db = Database::connect(url).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let applied: Vec<String> = Migrator::get_applied_migrations(&db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|migration| migration.name().to_owned())
+            .collect();
+        let mut sorted = applied.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            applied, sorted,
+            "names are unique and sort in the order they apply"
+        );
+        assert_eq!(applied.len(), Migrator::migrations().len());
+    }
+}

@@ -17,6 +17,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod imports;
+mod migrations;
 mod openapi;
 mod organizations;
 mod reference;
