@@ -302,3 +302,30 @@ async fn platform_admins_create_park_admins_with_a_generated_password() {
         "{missing_park}"
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_saw() {
+    let app = spawn_app_with(|settings| {
+        settings.auth.rate_limit.per_ip = 2;
+        settings.auth.rate_limit.trust_forwarded_for = true;
+    })
+    .await;
+    let attempt = |forwarded: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": "nobody@example.com", "password": "wrong password"}))
+            .send()
+    };
+    // The client controls the left of the header; the proxy appends the address it saw.
+    for spoofed in ["1.1.1.1, 203.0.113.9", "2.2.2.2, 203.0.113.9"] {
+        assert_eq!(
+            attempt(spoofed).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let third = attempt("3.3.3.3, 203.0.113.9").await.unwrap();
+    problem(third, StatusCode::TOO_MANY_REQUESTS, "too_many_requests").await;
+    let other_client = attempt("198.51.100.7").await.unwrap();
+    assert_eq!(other_client.status(), StatusCode::UNAUTHORIZED);
+}

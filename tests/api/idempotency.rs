@@ -121,3 +121,30 @@ async fn a_malformed_key_is_a_problem_400() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn sign_in_answers_are_never_kept_for_replay_however_the_path_is_spelled() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("buyer@example.com", "lead", "420606", None)
+        .await;
+    for path in ["/api/v1/auth/login", "/api/v1/%61uth/login"] {
+        for _ in 0..2 {
+            let response = app
+                .client
+                .post(app.url(path))
+                .bearer_auth(&account.access_token)
+                .header("idempotency-key", "login-key")
+                .json(&json!({"email": "buyer@example.com", "password": crate::helpers::PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                !response.headers().contains_key("idempotent-replayed"),
+                "{path}"
+            );
+            json_with_status(response, StatusCode::OK).await;
+        }
+    }
+}

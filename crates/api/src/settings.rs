@@ -89,8 +89,8 @@ pub struct RateLimitSettings {
     pub window_secs: u64,
     pub per_ip: u64,
     pub per_account: u64,
-    /// Take the client address from `Forwarded` / `X-Forwarded-For`: only behind a proxy that
-    /// sets it, or clients could pick their own address.
+    /// Take the client address from the right-most `X-Forwarded-For` entry, the one added by the
+    /// proxy in front: only behind exactly one such proxy.
     pub trust_forwarded_for: bool,
 }
 
@@ -270,6 +270,12 @@ impl Settings {
         }
         if auth.leeway_secs > 300 {
             return invalid("auth.leeway_secs", "must be at most 300");
+        }
+        if auth.rate_limit.window_secs > 86_400 {
+            return invalid(
+                "auth.rate_limit.window_secs",
+                "must be at most 86400 (one day)",
+            );
         }
         if auth.rate_limit.window_secs == 0
             || auth.rate_limit.per_ip == 0

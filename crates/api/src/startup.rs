@@ -13,9 +13,7 @@ use crate::{
     extract,
     fallback::{self, RouteTable},
     import::bootstrap::load_reference_data,
-    middleware::{
-        idempotency::idempotency, metrics::Metrics, problem::problem_fallback, request_id,
-    },
+    middleware::{metrics::Metrics, problem::problem_fallback, request_id},
     openapi, routes,
     settings::Settings,
     state::AppState,
@@ -38,6 +36,27 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The key that fingerprints request bodies for idempotency: derived from the JWT secret, so every
+/// process agrees, or random when none is configured (development).
+fn fingerprint_key(auth: &crate::settings::AuthSettings) -> [u8; 32] {
+    use rand::RngCore;
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+    match &auth.jwt_secret {
+        Some(secret) => {
+            let mut hasher = Sha256::new();
+            hasher.update(b"peitao idempotency fingerprint\0");
+            hasher.update(secret.expose_secret().as_bytes());
+            hasher.finalize().into()
+        }
+        None => {
+            let mut key = [0_u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            key
+        }
+    }
 }
 
 /// Refuses a home province that the stored regions do not know (once any are stored).
@@ -106,6 +125,7 @@ impl Application {
             tokens: TokenKeys::from_settings(&settings.auth),
             auth_limits: AuthRateLimits::new(&settings.auth.rate_limit),
             body_limit: settings.server.body_limit_bytes,
+            fingerprint_key: fingerprint_key(&settings.auth),
         });
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
@@ -113,6 +133,7 @@ impl Application {
             RouteTable::from_openapi(&openapi)
                 .with_route(openapi::OPENAPI_PATH, &["GET"])
                 .with_route("/docs", &["GET"])
+                .with_route("/docs/", &["GET"])
                 .with_route("/docs/{file}", &["GET"]),
         );
         let body_limit = settings.server.body_limit_bytes;
@@ -134,7 +155,6 @@ impl Application {
                 .into_app()
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
-                .wrap(middleware::from_fn(idempotency))
                 .wrap(middleware::from_fn(
                     crate::middleware::metrics::record_metrics,
                 ))

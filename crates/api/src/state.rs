@@ -19,4 +19,6 @@ pub struct AppState {
     pub auth_limits: AuthRateLimits,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The HMAC key of request-body fingerprints kept for idempotency.
+    pub fingerprint_key: [u8; 32],
 }

@@ -13,6 +13,9 @@ use crate::{Store, StoreError, entity::idempotency_keys};
 
 /// How long a key is remembered.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
+/// How long a claimed key may wait for its answer before it counts as abandoned (the process died
+/// or could not store the answer) and a retry runs the request again.
+pub const PENDING_LIFETIME: Duration = Duration::minutes(10);
 
 /// A request that claims an idempotency key.
 #[derive(Debug, Clone)]
@@ -79,8 +82,10 @@ impl Store {
             let Some(existing) = self.find_key(request.scope, request.key).await? else {
                 continue;
             };
-            if existing.created_at + KEY_LIFETIME <= now {
-                // Forgotten: remove it and claim afresh.
+            let abandoned =
+                existing.status.is_none() && existing.created_at + PENDING_LIFETIME <= now;
+            if abandoned || existing.created_at + KEY_LIFETIME <= now {
+                // Forgotten or abandoned: remove it and claim afresh.
                 idempotency_keys::Entity::delete_by_id(existing.id)
                     .exec(&self.db)
                     .await?;

@@ -16,7 +16,7 @@ mod tokens;
 pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
 pub use connect::{Backend, ConnectOptions};
 pub use error::StoreError;
-pub use idempotency::{Claim, IdempotentRequest, StoredResponse};
+pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse};
 pub use migrate::{MigrationState, MigrationStatus};
 pub use page::{Page, PageRequest};
 pub use reference::CategoryFilter;

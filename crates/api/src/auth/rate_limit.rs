@@ -33,8 +33,9 @@ pub struct AccountAttempt {
 }
 
 impl AccountAttempt {
-    /// The attempt succeeded: it no longer counts against the account.
-    pub async fn succeeded(self) {
+    /// The attempt succeeded, or never got to check the password: it no longer counts against
+    /// the account.
+    pub async fn forgive(self) {
         if let Some(backend) = self.limits.backend.get() {
             let _ = backend.rollback(self.key).await;
         }
@@ -53,12 +54,18 @@ impl AuthRateLimits {
     }
 
     /// Counts an attempt from the client's address against `action`'s limit. The address is the
-    /// TCP peer, or the proxy-reported client when `trust_forwarded_for` is set.
+    /// TCP peer or, when `trust_forwarded_for` is set, the right-most `X-Forwarded-For` entry.
     pub async fn check_ip(&self, action: &str, req: &HttpRequest) -> Result<(), ApiError> {
         let ip = if self.trust_forwarded_for {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
+            // The right-most entry is the one our proxy added; entries to its left came from the
+            // client and could say anything.
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .map(|entry| entry.trim().to_owned())
+                .filter(|entry| !entry.is_empty())
+                .or_else(|| req.peer_addr().map(|addr| addr.ip().to_string()))
         } else {
             req.peer_addr().map(|addr| addr.ip().to_string())
         }

@@ -154,7 +154,7 @@ impl TokenKeys {
 pub fn new_refresh_token() -> String {
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    hex(&bytes)
+    hex_of(&bytes)
 }
 
 /// A new family id for the refresh tokens descending from one sign-in.
@@ -169,10 +169,11 @@ pub fn hash_refresh_token(token: &str) -> String {
 
 /// The SHA-256 of `bytes`, hex-encoded.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex_of(&Sha256::digest(bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hex.
+pub fn hex_of(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

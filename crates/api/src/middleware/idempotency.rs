@@ -3,10 +3,11 @@
 //! `Idempotent-Replayed: true`) instead of a second record. The same key with another body is
 //! refused (422), and a retry while the first is still running waits its turn (409).
 //!
-//! Keys are scoped to the user. Answers that a retry should not repeat — 5xx, 401, 403, 408, 409
-//! and 429 — are not kept. The `/auth/` routes ignore the header: their answers carry tokens,
-//! which are never stored; a handler whose answer holds a one-time secret hands over a
-//! [`ReplayBody`] without it.
+//! Routes opt in one by one (`wrap = "…idempotency"` on the handler); the `/auth/` routes never do,
+//! since their answers carry tokens. Keys are scoped to the user. Answers that a retry should not
+//! repeat — 5xx, 401, 403, 408, 409 and 429 — are not kept. A handler whose answer holds a one-time
+//! secret hands over a [`ReplayBody`] without it. Bodies are compared by an HMAC, never stored, so a
+//! password in a body cannot be guessed from the table.
 
 use actix_web::{
     Error, HttpMessage, ResponseError,
@@ -23,7 +24,7 @@ use futures_util::StreamExt;
 use peitao_store::{Claim, IdempotentRequest, StoredResponse};
 
 use crate::{
-    auth::{bearer_token, tokens::sha256_hex},
+    auth::{bearer_token, tokens::hex_of},
     error::ApiError,
     state::AppState,
 };
@@ -43,9 +44,7 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let applies = req.method() == Method::POST
-        && req.headers().contains_key(&IDEMPOTENCY_KEY)
-        && !req.path().starts_with("/api/v1/auth/");
+    let applies = req.method() == Method::POST && req.headers().contains_key(&IDEMPOTENCY_KEY);
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (true, Some(state)) = (applies, state) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -75,7 +74,7 @@ pub async fn idempotency(
         Ok(body) => body,
         Err(err) => return Ok(req.error_response(err)),
     };
-    let request_hash = sha256_hex(&body);
+    let request_hash = fingerprint(&state.fingerprint_key, &body);
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let claim = state
@@ -135,17 +134,49 @@ pub async fn idempotency(
             |replay| replay.0,
         ),
     };
-    if let Err(err) = state
-        .store
-        .finish_idempotency_key(&scope, &key, &stored)
-        .await
-    {
-        tracing::warn!(error = %err, "could not store an idempotent response");
-    }
+    record(&state, &scope, &key, &stored).await;
     Ok(ServiceResponse::new(
         http_req,
         response.set_body(bytes).map_into_boxed_body(),
     ))
+}
+
+/// Stores the answer, trying a few times: a key left without one is treated as abandoned after
+/// [`peitao_store::PENDING_LIFETIME`], when a retry runs the request again.
+async fn record(state: &AppState, scope: &str, key: &str, stored: &StoredResponse) {
+    for attempt in 1..=3_u64 {
+        match state.store.finish_idempotency_key(scope, key, stored).await {
+            Ok(()) => return,
+            Err(err) if attempt == 3 => {
+                tracing::error!(error = %err, "could not store an idempotent answer");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, attempt, "storing an idempotent answer failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+            }
+        }
+    }
+}
+
+/// HMAC-SHA-256 of the body under the server's key, hex-encoded.
+fn fingerprint(key: &[u8; 32], body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    match <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(body);
+            hex_of(&mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length, so this is never reached; keyed SHA-256 would do.
+        Err(_) => {
+            use sha2::Digest;
+            hex_of(
+                &sha2::Sha256::new()
+                    .chain_update(key)
+                    .chain_update(body)
+                    .finalize(),
+            )
+        }
+    }
 }
 
 fn is_acceptable_key(key: &str) -> bool {
@@ -195,6 +226,15 @@ mod tests {
                 "{status}"
             );
         }
+    }
+
+    #[test]
+    fn bodies_are_fingerprinted_under_the_server_key_not_plainly_hashed() {
+        let body = br#"{"password":"Summer2026!secret"}"#;
+        let one = fingerprint(&[1; 32], body);
+        assert_eq!(one, fingerprint(&[1; 32], body));
+        assert_ne!(one, fingerprint(&[2; 32], body));
+        assert_ne!(one, crate::auth::tokens::sha256_hex(body));
     }
 
     #[test]

@@ -186,11 +186,20 @@ async fn login(
         None => (None, None),
     };
     // Verification runs even for unknown e-mails so timing does not reveal which accounts exist.
-    let valid = passwords::verify(body.password, hash).await?;
+    let valid = match passwords::verify(body.password, hash).await {
+        Ok(valid) => valid,
+        Err(err) => {
+            // A busy server never checked the password: that is no failed attempt.
+            if let Some(attempt) = attempt {
+                attempt.forgive().await;
+            }
+            return Err(err);
+        }
+    };
     match user {
         Some(user) if valid => {
             if let Some(attempt) = attempt {
-                attempt.succeeded().await;
+                attempt.forgive().await;
             }
             let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
             Ok(web::Json(tokens))

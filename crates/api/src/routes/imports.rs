@@ -95,7 +95,10 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/imports/suppliers")]
+#[post(
+    "/imports/suppliers",
+    wrap = "actix_web::middleware::from_fn(crate::middleware::idempotency::idempotency)"
+)]
 async fn import_suppliers(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -132,7 +135,10 @@ async fn import_suppliers(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/imports/taxonomy")]
+#[post(
+    "/imports/taxonomy",
+    wrap = "actix_web::middleware::from_fn(crate::middleware::idempotency::idempotency)"
+)]
 async fn import_taxonomy(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -56,7 +56,10 @@ pub struct CreateUserResponse {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/users")]
+#[post(
+    "/users",
+    wrap = "actix_web::middleware::from_fn(crate::middleware::idempotency::idempotency)"
+)]
 async fn create_user(
     state: web::Data<AppState>,
     principal: Principal,
