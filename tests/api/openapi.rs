@@ -21,6 +21,18 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/categories", "get"),
         ("/api/v1/categories/{code}", "get"),
         ("/api/v1/parks", "get"),
+        ("/api/v1/chains", "get"),
+        ("/api/v1/chains/{id}/graph", "get"),
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/organizations/{id}", "get"),
+        ("/api/v1/organizations/{id}", "patch"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/imports/suppliers", "post"),
+        ("/api/v1/imports/taxonomy", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|item| item.get(method)).is_some(),
@@ -28,6 +40,18 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         );
     }
     assert!(document["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer",
+        "signed-in routes name the bearer scheme"
+    );
+    let operations: usize = paths
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        operations, 20,
+        "a route was added or removed: update this test and authz.rs"
+    );
 }
 
 #[tokio::test]
