@@ -141,9 +141,26 @@ pub(crate) fn optional_header(reader: &mut csv::Reader<&[u8]>, name: &str) -> Op
     })
 }
 
-/// The line a CSV record starts on.
-pub(crate) fn line_of(record: &csv::StringRecord) -> u64 {
-    record.position().map_or(0, csv::Position::line)
+/// Every readable record of a CSV file with the line it starts on; an unreadable row (a wrong
+/// number of fields, bad quoting, invalid UTF-8) becomes a problem on its line instead.
+pub(crate) fn readable_records(
+    reader: &mut csv::Reader<&[u8]>,
+    problems: &mut Problems,
+) -> Vec<(u64, csv::StringRecord)> {
+    let mut records = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, csv::Position::line);
+                records.push((line, record));
+            }
+            Err(err) => problems.push(
+                err.position().map_or(0, csv::Position::line),
+                format!("unreadable row: {err}"),
+            ),
+        }
+    }
+    records
 }
 
 #[cfg(test)]

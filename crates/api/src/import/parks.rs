@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use peitao_domain::{NewPark, RegionCode};
 
-use super::{ImportErrors, Problems, csv_reader, line_of, require_headers};
+use super::{ImportErrors, Problems, csv_reader, readable_records, require_headers};
 
 /// Hubei's development zones, shipped with Peitao.
 pub const BUILT_IN: &str = include_str!("../../../../reference/parks.csv");
@@ -37,18 +37,7 @@ pub fn parse(text: &str) -> Result<Vec<NewPark>, ImportErrors> {
     let mut problems = Problems::default();
     let mut parks = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                problems.push(
-                    err.position().map_or(0, csv::Position::line),
-                    format!("unreadable row: {err}"),
-                );
-                continue;
-            }
-        };
-        let line = line_of(&record);
+    for (line, record) in readable_records(&mut reader, &mut problems) {
         let field = |index: usize| record.get(index).unwrap_or_default().to_owned();
         let region_code = match RegionCode::parse(&field(region)) {
             Ok(code) => code,

@@ -2,7 +2,7 @@
 
 use peitao_domain::{Region, RegionCode, RegionLevel};
 
-use super::{ImportErrors, Problems, csv_reader, line_of, require_headers};
+use super::{ImportErrors, Problems, csv_reader, readable_records, require_headers};
 
 /// The regions shipped with Peitao (derived by `scripts/regions/`).
 pub const BUILT_IN: &str = include_str!("../../../../reference/regions.csv");
@@ -24,16 +24,7 @@ pub fn parse(text: &str) -> Result<Vec<Region>, ImportErrors> {
     let mut problems = Problems::default();
     let mut regions = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, csv::Position::line);
-                problems.push(line, format!("unreadable row: {err}"));
-                continue;
-            }
-        };
-        let line = line_of(&record);
+    for (line, record) in readable_records(&mut reader, &mut problems) {
         let field = |index: usize| record.get(index).unwrap_or_default();
         let parsed = (|| -> Result<Region, String> {
             let code = RegionCode::parse(field(code)).map_err(|err| err.to_string())?;

@@ -15,7 +15,9 @@ use peitao_domain::{
 use peitao_store::{NewOrganization, Store, StoreError, SupplierRecord};
 use time::{Date, macros::format_description};
 
-use super::{ImportErrors, Problems, csv_reader, line_of, optional_header, require_headers};
+use super::{
+    ImportErrors, Problems, csv_reader, optional_header, readable_records, require_headers,
+};
 
 /// What the rows are checked against: regions, parks and categories as stored.
 #[derive(Debug, Default)]
@@ -74,18 +76,7 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
     let certifications = optional_header(&mut reader, "certifications");
     let mut problems = Problems::default();
     let mut records = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                problems.push(
-                    err.position().map_or(0, csv::Position::line),
-                    format!("unreadable row: {err}"),
-                );
-                continue;
-            }
-        };
-        let line = line_of(&record);
+    for (line, record) in readable_records(&mut reader, &mut problems) {
         let field = |index: Option<usize>| index.and_then(|i| record.get(i)).unwrap_or_default();
         let row = (|| -> Result<SupplierRecord, String> {
             let region_code = RegionCode::parse(field(Some(region))).map_err(|e| e.to_string())?;
@@ -267,6 +258,16 @@ mod tests {
         assert!(errors[0].message.contains("county-level"));
         assert!(errors[1].message.contains("auto.roof"));
         assert!(errors[2].message.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_number_of_fields_is_reported_on_its_line() {
+        let errors = parse("name,region_code\nA,420606\nB,420606,surplus\n", &lookups())
+            .unwrap_err()
+            .0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(3));
+        assert!(errors[0].message.contains("unreadable row"), "{errors:?}");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use toml::Spanned;
 
 use super::{ChainEntry, Line, TaxonomyFile};
 use crate::import::{
-    ImportError, ImportErrors, Problems, csv_reader, line_of, optional_header, require_headers,
-    strip_bom,
+    ImportError, ImportErrors, Problems, csv_reader, optional_header, readable_records,
+    require_headers, strip_bom,
 };
 
 #[derive(Deserialize)]
@@ -111,16 +111,7 @@ pub fn parse_csv(text: &str) -> Result<TaxonomyFile, ImportErrors> {
     let reference = optional_header(&mut reader, "reference");
     let mut problems = Problems::default();
     let mut categories = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, csv::Position::line);
-                problems.push(line, format!("unreadable row: {err}"));
-                continue;
-            }
-        };
-        let line = line_of(&record);
+    for (line, record) in readable_records(&mut reader, &mut problems) {
         let field = |index: usize| record.get(index).unwrap_or_default();
         let primary = field(name).to_owned();
         let english = name_en
