@@ -36,6 +36,7 @@ const ACTORS: [Actor; 7] = [
 struct World {
     accounts: Vec<(Actor, Account)>,
     org_a: i64,
+    org_b: i64,
     chain_id: i64,
 }
 
@@ -109,6 +110,7 @@ async fn world(app: &TestApp) -> World {
         .await;
     World {
         org_a: lead_a.organization_id.unwrap(),
+        org_b: sme_b.organization_id.unwrap(),
         chain_id,
         accounts: vec![
             (Actor::LeadA, lead_a),
@@ -179,7 +181,39 @@ fn platform_admin_only(actor: Actor) -> StatusCode {
 fn matrix(world: &World) -> Vec<Case> {
     let org_a = format!("/api/v1/organizations/{}", world.org_a);
     let chain_graph = format!("/api/v1/chains/{}/graph", world.chain_id);
+    let supplier_b = format!("/api/v1/suppliers/{}", world.org_b);
+    let lead_as_supplier = format!("/api/v1/suppliers/{}", world.org_a);
+    let sme_only = |actor: Actor| match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::SmeB => OK,
+        _ => FORBIDDEN,
+    };
     vec![
+        case(Method::GET, &supplier_b, None, |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::LeadA
+            | Actor::LeadC
+            | Actor::SmeB
+            | Actor::ParkXiangyang
+            | Actor::PlatformAdmin => OK,
+            Actor::ParkXiantao => NOT_FOUND,
+        }),
+        case(Method::GET, &lead_as_supplier, None, |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            _ => NOT_FOUND,
+        }),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/capabilities",
+            None,
+            sme_only,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/certifications",
+            None,
+            sme_only,
+        ),
         case(Method::GET, "/api/v1/regions", None, public),
         case(Method::GET, "/api/v1/regions/420606", None, public),
         case(Method::GET, "/api/v1/categories", None, public),

@@ -23,4 +23,5 @@ mod organizations;
 mod reference;
 mod reference_data;
 mod sessions;
+mod suppliers;
 mod tokens;

@@ -8,6 +8,7 @@ pub mod me;
 pub mod organizations;
 pub mod pagination;
 pub mod reference;
+pub mod suppliers;
 pub mod users;
 pub mod views;
 
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(organizations::configure)
+            .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)
             .configure(chains::configure)
