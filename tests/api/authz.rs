@@ -214,6 +214,36 @@ fn matrix(world: &World) -> Vec<Case> {
             None,
             sme_only,
         ),
+        case(
+            Method::PUT,
+            "/api/v1/suppliers/me/capabilities",
+            Some(
+                |_| json!({"capabilities": [{"category_code": "auto.part", "annual_capacity": 10, "unit": "pcs"}]}),
+            ),
+            sme_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/suppliers/me/certifications",
+            Some(
+                |ctx| json!({"kind": "ISO9001", "number": format!("Q-{}", ctx.serial), "valid_from": "2025-01-01", "valid_until": "2028-01-01"}),
+            ),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/certifications/999999",
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
         case(Method::GET, "/api/v1/regions", None, public),
         case(Method::GET, "/api/v1/regions/420606", None, public),
         case(Method::GET, "/api/v1/categories", None, public),

@@ -20,7 +20,7 @@ pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse
 pub use migrate::{MigrationState, MigrationStatus};
 pub use page::{Page, PageRequest};
 pub use reference::CategoryFilter;
-pub use suppliers::SupplierRecord;
+pub use suppliers::{StoredCertification, SupplierRecord};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
 

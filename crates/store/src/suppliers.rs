@@ -87,28 +87,121 @@ impl Store {
             .collect()
     }
 
-    /// An organisation's certifications, by kind then expiry.
+    /// An organisation's certifications with their ids, by kind then expiry.
     pub async fn certifications(
         &self,
         id: OrganizationId,
-    ) -> Result<Vec<Certification>, StoreError> {
+    ) -> Result<Vec<StoredCertification>, StoreError> {
         let rows = certifications::Entity::find()
             .filter(certifications::Column::OrganizationId.eq(id.0))
             .order_by_asc(certifications::Column::Kind)
             .order_by_asc(certifications::Column::ValidUntil)
+            .order_by_asc(certifications::Column::Id)
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(Certification {
-                    kind: CertificationKind::parse(&row.kind)?,
-                    number: row.number,
-                    valid_from: row.valid_from,
-                    valid_until: row.valid_until,
-                })
-            })
-            .collect()
+        rows.into_iter().map(certification_from_row).collect()
     }
+
+    /// Replaces an organisation's capabilities with `capabilities`, all or nothing.
+    pub async fn replace_capabilities(
+        &self,
+        id: OrganizationId,
+        capabilities: &[Capability],
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        capabilities::Entity::delete_many()
+            .filter(capabilities::Column::OrganizationId.eq(id.0))
+            .exec(&txn)
+            .await?;
+        insert_capabilities(&txn, id, capabilities).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a certification to an organisation.
+    pub async fn add_certification(
+        &self,
+        id: OrganizationId,
+        certification: &Certification,
+    ) -> Result<StoredCertification, StoreError> {
+        let row = certification_model(id, certification)
+            .insert(&self.db)
+            .await?;
+        certification_from_row(row)
+    }
+
+    /// Removes one of the organisation's certifications; `NotFound` when it has no such one.
+    pub async fn delete_certification(
+        &self,
+        id: OrganizationId,
+        certification_id: i64,
+    ) -> Result<(), StoreError> {
+        let result = certifications::Entity::delete_many()
+            .filter(certifications::Column::Id.eq(certification_id))
+            .filter(certifications::Column::OrganizationId.eq(id.0))
+            .exec(&self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+/// A stored certification and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCertification {
+    pub id: i64,
+    pub certification: Certification,
+}
+
+fn certification_from_row(row: certifications::Model) -> Result<StoredCertification, StoreError> {
+    Ok(StoredCertification {
+        id: row.id,
+        certification: Certification {
+            kind: CertificationKind::parse(&row.kind)?,
+            number: row.number,
+            valid_from: row.valid_from,
+            valid_until: row.valid_until,
+        },
+    })
+}
+
+fn certification_model(
+    id: OrganizationId,
+    certification: &Certification,
+) -> certifications::ActiveModel {
+    certifications::ActiveModel {
+        id: NotSet,
+        organization_id: Set(id.0),
+        kind: Set(certification.kind.as_str().to_owned()),
+        number: Set(certification.number.clone()),
+        valid_from: Set(certification.valid_from),
+        valid_until: Set(certification.valid_until),
+    }
+}
+
+async fn insert_capabilities<C: ConnectionTrait>(
+    conn: &C,
+    id: OrganizationId,
+    capabilities: &[Capability],
+) -> Result<(), StoreError> {
+    if capabilities.is_empty() {
+        return Ok(());
+    }
+    capabilities::Entity::insert_many(capabilities.iter().map(|capability| {
+        capabilities::ActiveModel {
+            id: NotSet,
+            organization_id: Set(id.0),
+            category_code: Set(capability.category_code.as_str().to_owned()),
+            annual_capacity: Set(i64::try_from(capability.annual_capacity).unwrap_or(i64::MAX)),
+            unit: Set(capability.unit.clone()),
+            processes: Set(capability.processes.join(";")),
+        }
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
 }
 
 async fn insert_record<C: ConnectionTrait>(
@@ -131,31 +224,14 @@ async fn insert_record<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     let id = OrganizationId(row.id);
-    if !record.capabilities.is_empty() {
-        capabilities::Entity::insert_many(record.capabilities.iter().map(|capability| {
-            capabilities::ActiveModel {
-                id: NotSet,
-                organization_id: Set(id.0),
-                category_code: Set(capability.category_code.as_str().to_owned()),
-                annual_capacity: Set(i64::try_from(capability.annual_capacity).unwrap_or(i64::MAX)),
-                unit: Set(capability.unit.clone()),
-                processes: Set(capability.processes.join(";")),
-            }
-        }))
-        .exec(conn)
-        .await?;
-    }
+    insert_capabilities(conn, id, &record.capabilities).await?;
     if !record.certifications.is_empty() {
-        certifications::Entity::insert_many(record.certifications.iter().map(|certification| {
-            certifications::ActiveModel {
-                id: NotSet,
-                organization_id: Set(id.0),
-                kind: Set(certification.kind.as_str().to_owned()),
-                number: Set(certification.number.clone()),
-                valid_from: Set(certification.valid_from),
-                valid_until: Set(certification.valid_until),
-            }
-        }))
+        certifications::Entity::insert_many(
+            record
+                .certifications
+                .iter()
+                .map(|certification| certification_model(id, certification)),
+        )
         .exec(conn)
         .await?;
     }

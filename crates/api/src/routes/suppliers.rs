@@ -1,12 +1,15 @@
 //! Supplier profiles: what an SME can make and prove, as lead enterprises and administrators see
 //! it, and as the SME reads its own.
 
-use actix_web::{get, web};
+use std::collections::HashSet;
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use peitao_domain::{
-    Capability, CategoryCode, Certification, Organization, OrganizationId, OrganizationKind, Role,
+    Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
+    OrganizationKind, Role,
 };
-use peitao_store::StoreError;
-use serde::Serialize;
+use peitao_store::{StoreError, StoredCertification};
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,7 +24,10 @@ use crate::{
 pub fn configure(cfg: &mut ServiceConfig) {
     // `/suppliers/me/…` first, so `me` is never read as an id.
     cfg.service(my_capabilities)
+        .service(replace_my_capabilities)
         .service(my_certifications)
+        .service(add_my_certification)
+        .service(delete_my_certification)
         .service(get_supplier);
 }
 
@@ -40,6 +46,7 @@ pub struct CapabilityView {
 /// A certificate the supplier holds.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificationView {
+    pub id: i64,
     #[schema(example = "IATF16949")]
     pub kind: String,
     pub number: String,
@@ -108,17 +115,25 @@ async fn certification_views(
     id: OrganizationId,
 ) -> Result<Vec<CertificationView>, ApiError> {
     let today = OffsetDateTime::now_utc().date();
-    let certifications: Vec<Certification> = state.store.certifications(id).await?;
-    Ok(certifications
+    Ok(state
+        .store
+        .certifications(id)
+        .await?
         .into_iter()
-        .map(|certification| CertificationView {
-            valid_today: certification.covers(today, today),
-            kind: certification.kind.as_str().to_owned(),
-            number: certification.number,
-            valid_from: certification.valid_from,
-            valid_until: certification.valid_until,
-        })
+        .map(|stored| certification_view(stored, today))
         .collect())
+}
+
+fn certification_view(stored: StoredCertification, today: Date) -> CertificationView {
+    let certification = stored.certification;
+    CertificationView {
+        id: stored.id,
+        valid_today: certification.covers(today, today),
+        kind: certification.kind.as_str().to_owned(),
+        number: certification.number,
+        valid_from: certification.valid_from,
+        valid_until: certification.valid_until,
+    }
 }
 
 /// The signed-in SME's organisation.
@@ -212,4 +227,203 @@ async fn my_certifications(
         items: certification_views(&state, id).await?,
         next_cursor: None,
     }))
+}
+
+/// The most capabilities one supplier may declare.
+const MAX_CAPABILITIES: usize = 200;
+
+/// A supplier's whole list of capabilities; it replaces the one stored.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesRequest {
+    pub capabilities: Vec<CapabilityInput>,
+}
+
+/// One capability as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityInput {
+    #[schema(example = "auto.body.stamping")]
+    pub category_code: String,
+    /// Units a year, at least 1.
+    #[schema(example = 120000)]
+    pub annual_capacity: u64,
+    #[schema(example = "pcs")]
+    pub unit: String,
+    #[serde(default)]
+    #[schema(example = json!(["stamping", "welding"]))]
+    pub processes: Vec<String>,
+}
+
+/// A certificate as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationInput {
+    #[schema(example = "IATF16949")]
+    pub kind: String,
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    #[schema(example = "2025-01-01")]
+    pub valid_from: String,
+    /// `YYYY-MM-DD`, after `valid_from`.
+    #[schema(example = "2028-01-01")]
+    pub valid_until: String,
+}
+
+fn parse_date(field: &str, text: &str) -> Result<Date, ApiError> {
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::Validation(format!("{field} `{text}` is not a date YYYY-MM-DD")))
+}
+
+/// Checks every capability against the taxonomy and the rules; names the first bad one.
+async fn capabilities_from(
+    state: &AppState,
+    inputs: Vec<CapabilityInput>,
+) -> Result<Vec<Capability>, ApiError> {
+    if inputs.len() > MAX_CAPABILITIES {
+        return Err(ApiError::Validation(format!(
+            "at most {MAX_CAPABILITIES} capabilities, not {}",
+            inputs.len()
+        )));
+    }
+    let mut codes = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let code = CategoryCode::parse(&input.category_code).map_err(|err| {
+            ApiError::Validation(format!("capabilities[{index}].category_code: {err}"))
+        })?;
+        if codes.contains(&code) {
+            return Err(ApiError::Validation(format!(
+                "capabilities[{index}]: category `{code}` is listed twice"
+            )));
+        }
+        codes.push(code);
+    }
+    let known: HashSet<CategoryCode> = state
+        .store
+        .categories_by_codes(&codes)
+        .await?
+        .into_iter()
+        .map(|category| category.code)
+        .collect();
+    let mut capabilities = Vec::with_capacity(inputs.len());
+    for (index, (input, code)) in inputs.into_iter().zip(codes).enumerate() {
+        if !known.contains(&code) {
+            return Err(ApiError::Validation(format!(
+                "capabilities[{index}]: category `{code}` does not exist"
+            )));
+        }
+        let processes: Vec<String> = input
+            .processes
+            .iter()
+            .map(|process| process.trim().to_owned())
+            .filter(|process| !process.is_empty())
+            .collect();
+        if processes.len() > 20 || processes.iter().any(|process| process.chars().count() > 64) {
+            return Err(ApiError::Validation(format!(
+                "capabilities[{index}].processes: at most 20, each at most 64 characters"
+            )));
+        }
+        capabilities.push(
+            Capability::new(code, input.annual_capacity, &input.unit, processes)
+                .map_err(|err| ApiError::Validation(format!("capabilities[{index}]: {err}")))?,
+        );
+    }
+    Ok(capabilities)
+}
+
+/// Replaces the signed-in SME's capabilities with the list sent (an empty list clears them).
+#[utoipa::path(
+    tag = "suppliers",
+    security(("bearer" = [])),
+    request_body = CapabilitiesRequest,
+    responses(
+        (status = 200, body = List<CapabilityView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/suppliers/me/capabilities")]
+async fn replace_my_capabilities(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<CapabilitiesRequest>,
+) -> Result<web::Json<List<CapabilityView>>, ApiError> {
+    let id = own_supplier(&principal)?;
+    let capabilities = capabilities_from(&state, body.into_inner().capabilities).await?;
+    state.store.replace_capabilities(id, &capabilities).await?;
+    Ok(web::Json(List {
+        items: capability_views(&state, id).await?,
+        next_cursor: None,
+    }))
+}
+
+/// Adds a certificate to the signed-in SME's profile. Accepts `Idempotency-Key`.
+#[utoipa::path(
+    tag = "suppliers",
+    security(("bearer" = [])),
+    request_body = CertificationInput,
+    responses(
+        (status = 201, body = CertificationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post(
+    "/suppliers/me/certifications",
+    wrap = "actix_web::middleware::from_fn(crate::middleware::idempotency::idempotency)"
+)]
+async fn add_my_certification(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<CertificationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = own_supplier(&principal)?;
+    let input = body.into_inner();
+    let certification = Certification::new(
+        CertificationKind::parse(&input.kind)?,
+        &input.number,
+        parse_date("valid_from", &input.valid_from)?,
+        parse_date("valid_until", &input.valid_until)?,
+    )?;
+    let stored = state.store.add_certification(id, &certification).await?;
+    let today = OffsetDateTime::now_utc().date();
+    Ok(HttpResponse::Created().json(certification_view(stored, today)))
+}
+
+/// Removes one of the signed-in SME's certificates.
+#[utoipa::path(
+    tag = "suppliers",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/suppliers/me/certifications/{id}")]
+async fn delete_my_certification(
+    state: web::Data<AppState>,
+    principal: Principal,
+    certification: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = own_supplier(&principal)?;
+    let certification = certification.into_inner();
+    state
+        .store
+        .delete_certification(id, certification)
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound => ApiError::not_found(format!("certification {certification}")),
+            other => other.into(),
+        })?;
+    Ok(HttpResponse::NoContent().finish())
 }
