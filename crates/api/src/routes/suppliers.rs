@@ -1,5 +1,5 @@
-//! Supplier profiles: what an SME can make and prove, as lead enterprises and administrators see
-//! it, and as the SME reads its own.
+//! Supplier profiles: what an SME can make and prove — declared by the SME itself, read by lead
+//! enterprises and administrators.
 
 use std::collections::HashSet;
 
