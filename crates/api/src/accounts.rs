@@ -4,7 +4,10 @@ use peitao_domain::{Email, ParkId, Role, User, check_password_policy};
 use peitao_store::{NewUser, Store, StoreError};
 use rand::{Rng, distr::Alphanumeric};
 
-use crate::{auth::passwords, error::ApiError};
+use crate::{
+    auth::passwords,
+    error::{ApiError, OrNotFound},
+};
 
 /// A request for an administrator account.
 #[derive(Debug, Clone)]
@@ -32,12 +35,10 @@ pub async fn create_administrator(
 ) -> Result<CreatedAdministrator, ApiError> {
     match (request.role, request.park_id) {
         (Role::ParkAdmin, Some(park)) => {
-            store.park(park).await.map_err(|err| match err {
-                StoreError::NotFound => {
-                    ApiError::Validation(format!("park {} does not exist", park.0))
-                }
-                other => other.into(),
-            })?;
+            store
+                .park(park)
+                .await
+                .or_invalid(format!("park {}", park.0))?;
         }
         (Role::ParkAdmin, None) => {
             return Err(ApiError::Validation(

@@ -218,6 +218,30 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Says what a store's `NotFound` means to the caller; every other store error maps as usual.
+pub trait OrNotFound<T> {
+    /// A missing `what` answers 404 `not_found`: "`what` does not exist".
+    fn or_not_found(self, what: impl std::fmt::Display) -> Result<T, ApiError>;
+    /// A missing `what` the request referred to answers 422 `validation_failed`.
+    fn or_invalid(self, what: impl std::fmt::Display) -> Result<T, ApiError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: impl std::fmt::Display) -> Result<T, ApiError> {
+        self.map_err(|err| match err {
+            StoreError::NotFound => ApiError::not_found(what),
+            other => other.into(),
+        })
+    }
+
+    fn or_invalid(self, what: impl std::fmt::Display) -> Result<T, ApiError> {
+        self.map_err(|err| match err {
+            StoreError::NotFound => ApiError::Validation(format!("{what} does not exist")),
+            other => other.into(),
+        })
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -123,6 +123,14 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
     })
 }
 
+/// A validation failure of `key`.
+fn invalid(key: &'static str, problem: &str) -> Result<(), SettingsError> {
+    Err(SettingsError::Invalid {
+        key,
+        problem: problem.to_owned(),
+    })
+}
+
 /// A configuration that cannot be used; the message names the key.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -183,12 +191,6 @@ impl Settings {
 
     /// Checks what the types alone cannot.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, problem: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                problem: problem.to_owned(),
-            })
-        };
         if Backend::from_url(self.database.url.expose_secret()).is_none() {
             return invalid(
                 "database.url",
@@ -217,12 +219,6 @@ impl Settings {
     }
 
     fn validate_auth(&self) -> Result<(), SettingsError> {
-        let invalid = |key, problem: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                problem: problem.to_owned(),
-            })
-        };
         let auth = &self.auth;
         match &auth.jwt_secret {
             None if auth.require_jwt_secret => {

@@ -60,16 +60,6 @@ impl ChainGraph {
         Ok(())
     }
 
-    /// Whether `code` is in the graph.
-    pub fn contains(&self, code: &CategoryCode) -> bool {
-        self.nodes.contains_key(code)
-    }
-
-    /// How many categories the graph holds.
-    pub fn category_count(&self) -> usize {
-        self.graph.node_count()
-    }
-
     /// How many distinct links the graph holds.
     pub fn link_count(&self) -> usize {
         self.graph.edge_count()

@@ -228,16 +228,6 @@ impl Store {
         Ok(parks::Entity::find().count(&self.db).await?)
     }
 
-    /// The id of the park with this code.
-    pub async fn park_by_code(&self, code: &str) -> Result<Park, StoreError> {
-        let row = parks::Entity::find()
-            .filter(parks::Column::Code.eq(code))
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        park_from_row(row)
-    }
-
     /// Stores parks in one transaction. Fails as a whole.
     pub async fn insert_parks(&self, rows: &[NewPark]) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;

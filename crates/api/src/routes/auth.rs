@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     accounts::email_conflict,
     auth::{passwords, tokens},
-    error::{ApiError, Problem},
+    error::{ApiError, OrNotFound, Problem},
     routes::views::{OrganizationView, UserView},
     state::AppState,
 };
@@ -313,10 +313,11 @@ pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
 /// A region code that exists and names a county-level region.
 async fn county(state: &AppState, raw: &str) -> Result<RegionCode, ApiError> {
     let code = RegionCode::parse(raw)?;
-    let region = state.store.region(&code).await.map_err(|err| match err {
-        StoreError::NotFound => ApiError::Validation(format!("region {code} does not exist")),
-        other => other.into(),
-    })?;
+    let region = state
+        .store
+        .region(&code)
+        .await
+        .or_invalid(format!("region {code}"))?;
     if region.level != RegionLevel::County {
         return Err(ApiError::Validation(format!(
             "region {code} ({}) is a {}; organisations register with a county-level code \
@@ -335,10 +336,7 @@ pub async fn park_for(state: &AppState, id: i64, region: RegionCode) -> Result<P
         .store
         .park(ParkId(id))
         .await
-        .map_err(|err| match err {
-            StoreError::NotFound => ApiError::Validation(format!("park {id} does not exist")),
-            other => other.into(),
-        })?;
+        .or_invalid(format!("park {id}"))?;
     if !park.region_code.same_prefecture(&region) {
         return Err(ApiError::Validation(format!(
             "park {id} ({}) lies in region {}, not in the prefecture of region {region}",

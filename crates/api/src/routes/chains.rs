@@ -4,14 +4,13 @@ use std::collections::BTreeSet;
 
 use actix_web::{get, web};
 use peitao_domain::{CategoryCode, ChainId};
-use peitao_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, OrNotFound, Problem},
     routes::{pagination::List, reference::CategoryView},
     state::AppState,
 };
@@ -92,10 +91,11 @@ async fn chain_graph(
     id: web::Path<i64>,
 ) -> Result<web::Json<ChainGraphView>, ApiError> {
     let id = ChainId(id.into_inner());
-    let chain = state.store.chain(id).await.map_err(|err| match err {
-        StoreError::NotFound => ApiError::not_found(format!("chain {}", id.0)),
-        other => other.into(),
-    })?;
+    let chain = state
+        .store
+        .chain(id)
+        .await
+        .or_not_found(format!("chain {}", id.0))?;
     let links = state.store.chain_links(id).await?;
     let codes: Vec<CategoryCode> = links
         .iter()

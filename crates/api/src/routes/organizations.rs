@@ -2,14 +2,14 @@
 
 use actix_web::{get, patch, web};
 use peitao_domain::{Organization, OrganizationId, Role, parse_organization_name};
-use peitao_store::{OrganizationChanges, StoreError};
+use peitao_store::OrganizationChanges;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, OrNotFound, Problem},
     routes::{auth::park_for, views::OrganizationView},
     state::AppState,
 };
@@ -59,19 +59,16 @@ async fn visible(
     principal: &Principal,
     id: i64,
 ) -> Result<Organization, ApiError> {
-    let not_found = || ApiError::not_found(format!("organization {id}"));
+    let what = format!("organization {id}");
     let org = state
         .store
         .organization(OrganizationId(id))
         .await
-        .map_err(|err| match err {
-            StoreError::NotFound => not_found(),
-            other => other.into(),
-        })?;
+        .or_not_found(&what)?;
     if can_read(principal, &org) {
         Ok(org)
     } else {
-        Err(not_found())
+        Err(ApiError::not_found(what))
     }
 }
 

@@ -2,14 +2,14 @@
 
 use actix_web::{get, web};
 use peitao_domain::{Category, CategoryCode, Park, Region, RegionCode};
-use peitao_store::{CategoryFilter, StoreError};
+use peitao_store::CategoryFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, OrNotFound, Problem},
     routes::pagination::{List, malformed, page_request},
     state::AppState,
 };
@@ -191,7 +191,7 @@ async fn get_region(
         .store
         .region(&code)
         .await
-        .map_err(|err| not_found_as(err, format!("region {code}")))?;
+        .or_not_found(format!("region {code}"))?;
     Ok(web::Json(RegionView::new(region, &state)))
 }
 
@@ -244,7 +244,7 @@ async fn get_category(
         .store
         .category(&code)
         .await
-        .map_err(|err| not_found_as(err, format!("category {code}")))?;
+        .or_not_found(format!("category {code}"))?;
     Ok(web::Json(CategoryView::from(category)))
 }
 
@@ -271,11 +271,4 @@ async fn list_parks(
     })?;
     let page = state.store.list_parks(region.as_ref(), &page).await?;
     Ok(web::Json(List::from_page(page, ParkView::from)))
-}
-
-fn not_found_as(err: StoreError, what: String) -> ApiError {
-    match err {
-        StoreError::NotFound => ApiError::not_found(what),
-        other => other.into(),
-    }
 }

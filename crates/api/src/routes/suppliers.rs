@@ -8,7 +8,7 @@ use peitao_domain::{
     Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
     OrganizationKind, Role,
 };
-use peitao_store::{StoreError, StoredCertification};
+use peitao_store::StoredCertification;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, OrNotFound, Problem},
     routes::pagination::List,
     state::AppState,
 };
@@ -161,17 +161,14 @@ async fn get_supplier(
     id: web::Path<i64>,
 ) -> Result<web::Json<SupplierView>, ApiError> {
     let id = id.into_inner();
-    let not_found = || ApiError::not_found(format!("supplier {id}"));
+    let what = format!("supplier {id}");
     let supplier = state
         .store
         .organization(OrganizationId(id))
         .await
-        .map_err(|err| match err {
-            StoreError::NotFound => not_found(),
-            other => other.into(),
-        })?;
+        .or_not_found(&what)?;
     if supplier.kind != OrganizationKind::Sme || !can_read(&principal, &supplier) {
-        return Err(not_found());
+        return Err(ApiError::not_found(what));
     }
     Ok(web::Json(SupplierView {
         id: supplier.id.0,
@@ -421,9 +418,6 @@ async fn delete_my_certification(
         .store
         .delete_certification(id, certification)
         .await
-        .map_err(|err| match err {
-            StoreError::NotFound => ApiError::not_found(format!("certification {certification}")),
-            other => other.into(),
-        })?;
+        .or_not_found(format!("certification {certification}"))?;
     Ok(HttpResponse::NoContent().finish())
 }
