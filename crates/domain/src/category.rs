@@ -8,6 +8,8 @@ use crate::DomainError;
 
 /// The longest category code accepted.
 pub const MAX_CATEGORY_CODE_LEN: usize = 64;
+/// What [`CategoryCode::parse`] accepts, as the OpenAPI document publishes it.
+pub const CATEGORY_CODE_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 
 /// A category code: Peitao's own (`auto.body.stamping`) or one a user brings (an HS heading such as
 /// `8708`, a GB/T 4754 class such as `C3670`). Letters, digits, `.`, `_` and `-`; 1 to 64 characters.
@@ -26,7 +28,7 @@ impl CategoryCode {
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(DomainError::InvalidCategoryCode(raw.to_owned()))
+            Err(DomainError::InvalidCategoryCode(crate::error::shown(raw)))
         }
     }
 
@@ -75,6 +77,31 @@ mod tests {
     fn peitao_hs_and_gbt_codes_parse() {
         for raw in ["auto.body.stamping", "8708", "C3670", "textile-yarn_2"] {
             assert_eq!(CategoryCode::parse(raw).unwrap().as_str(), raw);
+        }
+    }
+
+    #[test]
+    fn the_published_pattern_agrees_with_the_parser() {
+        let pattern = regex::Regex::new(CATEGORY_CODE_PATTERN).unwrap();
+        let long = "a".repeat(MAX_CATEGORY_CODE_LEN);
+        let longer = "a".repeat(MAX_CATEGORY_CODE_LEN + 1);
+        for raw in [
+            "",
+            "8708",
+            "auto.body",
+            "a_b-c",
+            "a b",
+            "汽车",
+            "a/b",
+            "a\n",
+            &long,
+            &longer,
+        ] {
+            assert_eq!(
+                pattern.is_match(raw),
+                CategoryCode::parse(raw).is_ok(),
+                "{raw:?}"
+            );
         }
     }
 

@@ -10,13 +10,15 @@ pub mod organization;
 pub mod park;
 pub mod region;
 pub mod supplier;
+pub mod text;
 pub mod user;
 
 pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
-pub use error::DomainError;
+pub use error::{DomainError, shown};
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
 pub use park::{NewPark, Park, ParkId};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
 pub use supplier::{Capability, Certification, CertificationKind};
+pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};

@@ -39,7 +39,9 @@ impl OrganizationKind {
         match raw {
             "lead" => Ok(Self::Lead),
             "sme" => Ok(Self::Sme),
-            other => Err(DomainError::InvalidOrganizationKind(other.to_owned())),
+            other => Err(DomainError::InvalidOrganizationKind(crate::error::shown(
+                other,
+            ))),
         }
     }
 }
@@ -74,12 +76,8 @@ pub struct Organization {
     pub updated_at: time::OffsetDateTime,
 }
 
-/// Parses an organisation's display name: trimmed, 1 to 200 characters.
+/// Parses an organisation's name: at most 500 characters with at least one visible one and no
+/// control or invisible ones ([`crate::text::ORGANIZATION_NAME`]), trimmed.
 pub fn parse_organization_name(raw: &str) -> Result<String, DomainError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        Err(DomainError::InvalidOrganizationName)
-    } else {
-        Ok(name.to_owned())
-    }
+    crate::text::ORGANIZATION_NAME.parse(raw)
 }

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
+/// What [`RegionCode::parse`] accepts, as the OpenAPI document publishes it.
+pub const REGION_CODE_PATTERN: &str = "^[0-9]{6}$";
+
 /// A six-digit GB/T 2260 administrative division code such as `420606` (Fancheng district,
 /// Xiangyang). The first two digits name the province, the next two the prefecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,11 +21,11 @@ impl RegionCode {
         let bytes: [u8; 6] = raw
             .as_bytes()
             .try_into()
-            .map_err(|_| DomainError::InvalidRegionCode(raw.to_owned()))?;
+            .map_err(|_| DomainError::InvalidRegionCode(crate::error::shown(raw)))?;
         if bytes.iter().all(u8::is_ascii_digit) {
             Ok(Self(bytes))
         } else {
-            Err(DomainError::InvalidRegionCode(raw.to_owned()))
+            Err(DomainError::InvalidRegionCode(crate::error::shown(raw)))
         }
     }
 
@@ -86,11 +89,11 @@ impl ProvinceCode {
         let bytes: [u8; 2] = raw
             .as_bytes()
             .try_into()
-            .map_err(|_| DomainError::InvalidProvinceCode(raw.to_owned()))?;
+            .map_err(|_| DomainError::InvalidProvinceCode(crate::error::shown(raw)))?;
         if bytes.iter().all(u8::is_ascii_digit) {
             Ok(Self(bytes))
         } else {
-            Err(DomainError::InvalidProvinceCode(raw.to_owned()))
+            Err(DomainError::InvalidProvinceCode(crate::error::shown(raw)))
         }
     }
 
@@ -131,7 +134,7 @@ impl RegionLevel {
             "province" => Ok(Self::Province),
             "prefecture" => Ok(Self::Prefecture),
             "county" => Ok(Self::County),
-            other => Err(DomainError::InvalidRegionLevel(other.to_owned())),
+            other => Err(DomainError::InvalidRegionLevel(crate::error::shown(other))),
         }
     }
 }
@@ -171,11 +174,32 @@ mod tests {
     }
 
     #[test]
+    fn the_published_pattern_agrees_with_the_parser() {
+        let pattern = regex::Regex::new(REGION_CODE_PATTERN).unwrap();
+        for raw in [
+            "420606",
+            "",
+            "42060",
+            "4206066",
+            "42O606",
+            "４２０６０６",
+            "42060\n",
+            "-42060",
+        ] {
+            assert_eq!(
+                pattern.is_match(raw),
+                RegionCode::parse(raw).is_ok(),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
     fn malformed_region_codes_are_rejected() {
         for raw in ["", "42060", "4206066", "42O606", "４２０６０６", "-42060"] {
             assert_eq!(
                 RegionCode::parse(raw),
-                Err(DomainError::InvalidRegionCode(raw.to_owned())),
+                Err(DomainError::InvalidRegionCode(crate::error::shown(raw))),
                 "{raw:?} should be rejected"
             );
         }

@@ -5,6 +5,13 @@ use time::Date;
 
 use crate::{CategoryCode, DomainError};
 
+/// The most capabilities one supplier may declare.
+pub const MAX_CAPABILITIES: usize = 200;
+/// The most processes one capability may list.
+pub const MAX_PROCESSES: usize = 20;
+/// The largest annual capacity accepted: what the database stores as a signed 64-bit integer.
+pub const MAX_CAPACITY: u64 = i64::MAX as u64;
+
 /// A category the supplier can make, with its annual capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capability {
@@ -25,17 +32,21 @@ impl Capability {
         unit: &str,
         processes: Vec<String>,
     ) -> Result<Self, DomainError> {
-        let unit = unit.trim();
         if annual_capacity == 0 || i64::try_from(annual_capacity).is_err() {
             return Err(DomainError::InvalidCapacity(annual_capacity.to_string()));
         }
-        if unit.is_empty() || unit.chars().count() > 32 {
-            return Err(DomainError::InvalidUnit(unit.to_owned()));
+        let unit = crate::text::UNIT.parse(unit)?;
+        let processes = processes
+            .iter()
+            .map(|process| crate::text::PROCESS.parse(process))
+            .collect::<Result<Vec<_>, _>>()?;
+        if processes.len() > MAX_PROCESSES {
+            return Err(DomainError::TooManyProcesses(MAX_PROCESSES));
         }
         Ok(Self {
             category_code,
             annual_capacity,
-            unit: unit.to_owned(),
+            unit,
             processes,
         })
     }
@@ -47,22 +58,25 @@ impl Capability {
 #[serde(try_from = "String", into = "String")]
 pub struct CertificationKind(String);
 
+/// What [`CertificationKind::parse`] accepts: 2 to 32 letters, digits or `-`, single spaces
+/// allowed between them.
+pub const CERTIFICATION_KIND_PATTERN: &str = "^(?:[A-Za-z0-9-] ?){1,31}[A-Za-z0-9-]$";
+
+static CERTIFICATION_KIND: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(CERTIFICATION_KIND_PATTERN).ok());
+
 impl CertificationKind {
     /// Parses a kind, upper-casing it and dropping spaces (`iso 9001` is `ISO9001`).
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let normalised: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_uppercase();
-        let valid = (2..=32).contains(&normalised.len())
-            && normalised
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if valid {
-            Ok(Self(normalised))
+        if CERTIFICATION_KIND
+            .as_ref()
+            .is_some_and(|pattern| pattern.is_match(raw))
+        {
+            Ok(Self(raw.replace(' ', "").to_ascii_uppercase()))
         } else {
-            Err(DomainError::InvalidCertificationKind(raw.to_owned()))
+            Err(DomainError::InvalidCertificationKind(crate::error::shown(
+                raw,
+            )))
         }
     }
 
@@ -102,16 +116,13 @@ impl Certification {
         valid_from: Date,
         valid_until: Date,
     ) -> Result<Self, DomainError> {
-        let number = number.trim();
-        if number.is_empty() || number.chars().count() > 128 {
-            return Err(DomainError::InvalidCertificateNumber);
-        }
+        let number = crate::text::CERTIFICATE_NUMBER.parse(number)?;
         if valid_until <= valid_from {
             return Err(DomainError::CertificateEndsBeforeItStarts);
         }
         Ok(Self {
             kind,
-            number: number.to_owned(),
+            number,
             valid_from,
             valid_until,
         })
@@ -139,8 +150,23 @@ mod tests {
             CertificationKind::parse("IATF16949").unwrap().as_str(),
             "IATF16949"
         );
-        assert!(CertificationKind::parse("I").is_err());
-        assert!(CertificationKind::parse("ISO/9001").is_err());
+        assert_eq!(
+            CertificationKind::parse("ISO 9001").unwrap().as_str(),
+            "ISO9001"
+        );
+        for raw in [
+            "I",
+            "ISO/9001",
+            " ISO9001",
+            "ISO9001 ",
+            "ISO  9001",
+            "\u{131}SO9001",
+            "ISO\t9001",
+            &"A".repeat(33),
+        ] {
+            assert!(CertificationKind::parse(raw).is_err(), "{raw:?}");
+        }
+        assert!(CertificationKind::parse(&("A ".repeat(31) + "A")).is_ok());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct ReplayBody(pub String);
 
 /// The request header carrying the key.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// What a key may be: 1 to 255 visible ASCII characters.
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
 /// The response header marking a replayed answer.
 pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
@@ -179,6 +182,7 @@ fn fingerprint(key: &[u8; 32], body: &[u8]) -> String {
     }
 }
 
+/// Whether `key` matches [`IDEMPOTENCY_KEY_PATTERN`].
 fn is_acceptable_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
@@ -243,5 +247,25 @@ mod tests {
         assert!(!is_acceptable_key(""));
         assert!(!is_acceptable_key("with space"));
         assert!(!is_acceptable_key(&"k".repeat(256)));
+    }
+
+    #[test]
+    fn the_published_pattern_agrees_with_the_check() {
+        let pattern = regex::Regex::new(IDEMPOTENCY_KEY_PATTERN).unwrap();
+        let longest = "k".repeat(255);
+        let longer = "k".repeat(256);
+        for key in [
+            "",
+            "a",
+            "0d7c-uuid",
+            "with space",
+            "tab\t",
+            "é",
+            "~!",
+            &longest,
+            &longer,
+        ] {
+            assert_eq!(pattern.is_match(key), is_acceptable_key(key), "{key:?}");
+        }
     }
 }

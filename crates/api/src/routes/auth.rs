@@ -15,6 +15,7 @@ use crate::{
     accounts::email_conflict,
     auth::{passwords, tokens},
     error::{ApiError, OrNotFound, Problem},
+    openapi::schemas,
     routes::views::{OrganizationView, UserView},
     state::AppState,
 };
@@ -30,11 +31,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "buyer@dongfeng.example")]
+    #[schema(schema_with = schemas::email, example = "buyer@dongfeng.example")]
     pub email: String,
-    /// At least 10 characters.
+    #[schema(schema_with = schemas::password)]
     pub password: String,
-    #[schema(example = "Li Wei")]
+    #[schema(schema_with = schemas::display_name, example = "Li Wei")]
     pub display_name: String,
     pub organization: NewOrganizationRequest,
 }
@@ -43,13 +44,16 @@ pub struct RegisterRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganizationRequest {
+    #[schema(schema_with = schemas::organization_name)]
     pub name: String,
     /// `lead` (a lead enterprise that sources) or `sme` (a supplier).
-    #[schema(example = "sme")]
+    #[schema(schema_with = schemas::organization_kind, example = "sme")]
     pub kind: String,
     /// The six-digit code of the county-level region it sits in.
-    #[schema(example = "420606")]
+    #[schema(schema_with = schemas::region_code, example = "420606")]
     pub region_code: String,
+    /// A park in the same prefecture, or `null`.
+    #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<i64>,
 }
 
@@ -96,9 +100,7 @@ pub struct RegisterResponse {
     request_body = RegisterRequest,
     responses(
         (status = 201, body = RegisterResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -298,16 +300,9 @@ async fn issue_tokens(
     })
 }
 
-/// A display name: trimmed, 1 to 100 characters.
+/// A display name: at most 100 characters, at least one visible, trimmed.
 pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        Err(ApiError::Validation(
-            "display_name must be 1 to 100 characters".into(),
-        ))
-    } else {
-        Ok(name.to_owned())
-    }
+    Ok(peitao_domain::text::DISPLAY_NAME.parse(raw)?)
 }
 
 /// A region code that exists and names a county-level region.

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, OrNotFound, Problem},
+    error::{ApiError, OrNotFound},
     routes::{pagination::List, reference::CategoryView},
     state::AppState,
 };
@@ -50,7 +50,6 @@ pub struct ChainGraphView {
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<ChainView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/chains")]
@@ -77,11 +76,9 @@ async fn list_chains(
 #[utoipa::path(
     tag = "reference",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(crate::openapi::params::IdPath),
     responses(
         (status = 200, body = ChainGraphView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/chains/{id}/graph")]

@@ -84,15 +84,13 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
 #[utoipa::path(
     tag = "imports",
     security(("bearer" = [])),
+    params(crate::openapi::params::IdempotencyKeyHeader),
     request_body(content = String, content_type = "text/csv",
         description = "Header row, then one organisation a row: name, region_code, and optionally \
                        kind, park_code, verified, capabilities, certifications"),
     responses(
         (status = 201, body = SupplierImportReport),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post(
@@ -126,13 +124,11 @@ async fn import_suppliers(
 #[utoipa::path(
     tag = "imports",
     security(("bearer" = [])),
+    params(crate::openapi::params::IdempotencyKeyHeader),
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 201, body = TaxonomyImportReport),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post(

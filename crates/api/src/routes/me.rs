@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::ApiError,
     routes::views::{OrganizationView, UserView},
     state::AppState,
 };
@@ -31,7 +31,6 @@ pub struct MeResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, body = MeResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/me")]

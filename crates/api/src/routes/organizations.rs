@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, OrNotFound, Problem},
+    openapi::schemas,
     routes::{auth::park_for, views::OrganizationView},
     state::AppState,
 };
@@ -24,10 +25,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct UpdateOrganizationRequest {
     /// The version read; a stale one answers 409.
     pub version: i32,
+    #[schema(schema_with = schemas::organization_name)]
     pub name: Option<String>,
     /// A park id, or `null` to leave the park; omit to keep it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<Option<i64>>,
 }
 
@@ -76,11 +78,9 @@ async fn visible(
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(crate::openapi::params::IdPath),
     responses(
         (status = 200, body = OrganizationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/organizations/{id}")]
@@ -97,15 +97,12 @@ async fn get_organization(
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(crate::openapi::params::IdPath),
     request_body = UpdateOrganizationRequest,
     responses(
         (status = 200, body = OrganizationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/organizations/{id}")]

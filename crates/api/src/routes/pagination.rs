@@ -1,11 +1,25 @@
 //! The list envelope every collection answers with, and the checks on its query parameters.
 
-use peitao_domain::DomainError;
+use std::sync::LazyLock;
+
+use peitao_domain::{DomainError, shown};
 use peitao_store::{Page, PageRequest, page::MAX_LIMIT};
+use regex::Regex;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+
+/// A cursor that is a record id: a whole number without sign or leading zeros, short enough to
+/// fit a 64-bit id.
+pub const ID_CURSOR_PATTERN: &str = "^(?:0|[1-9][0-9]{0,17})$";
+
+static ID_CURSOR: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(ID_CURSOR_PATTERN).ok());
+
+/// Whether `cursor` is an id cursor as [`ID_CURSOR_PATTERN`] describes it.
+pub fn is_id_cursor(cursor: &str) -> bool {
+    ID_CURSOR.as_ref().is_some_and(|re| re.is_match(cursor))
+}
 
 /// One page of a list: `next_cursor` is `null` on the last page.
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,7 +56,8 @@ pub fn page_request(
         && !valid_cursor(cursor)
     {
         return Err(ApiError::BadRequest(format!(
-            "cursor `{cursor}` is not one this list issued; use the next_cursor of the previous page"
+            "cursor `{}` is not one this list issued; use the next_cursor of the previous page",
+            shown(cursor)
         )));
     }
     Ok(PageRequest::new(limit, cursor.map(str::to_owned)))
@@ -52,4 +67,29 @@ pub fn page_request(
 /// that breaks a rule (422).
 pub fn malformed<T>(parsed: Result<T, DomainError>) -> Result<T, ApiError> {
     parsed.map_err(|err| ApiError::BadRequest(err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_cursors_are_plain_whole_numbers_that_fit_an_id() {
+        for good in ["0", "7", "123456789012345678"] {
+            assert!(is_id_cursor(good), "{good}");
+            assert!(good.parse::<i64>().is_ok());
+        }
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "007",
+            "1234567890123456789",
+            "1 ",
+            "1\n",
+            "x",
+        ] {
+            assert!(!is_id_cursor(bad), "{bad:?}");
+        }
+    }
 }

@@ -9,8 +9,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, OrNotFound, Problem},
-    routes::pagination::{List, malformed, page_request},
+    error::{ApiError, OrNotFound},
+    openapi::schemas,
+    routes::pagination::{List, is_id_cursor, malformed, page_request},
     state::AppState,
 };
 
@@ -115,9 +116,11 @@ impl From<Park> for ParkView {
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// List the regions directly under this one; without it, the provinces.
+    #[param(schema_with = schemas::region_code)]
     pub parent: Option<String>,
-    #[param(minimum = 1, maximum = 100)]
+    #[param(schema_with = schemas::limit)]
     pub limit: Option<u64>,
+    #[param(schema_with = schemas::region_cursor)]
     pub cursor: Option<String>,
 }
 
@@ -127,11 +130,14 @@ pub struct RegionQuery {
 #[into_params(parameter_in = Query)]
 pub struct CategoryQuery {
     /// List the children of this category.
+    #[param(schema_with = schemas::category_code)]
     pub parent: Option<String>,
     /// Only categories whose code, Chinese or English name contains this text (any case).
+    #[param(schema_with = schemas::search_text)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 100)]
+    #[param(schema_with = schemas::limit)]
     pub limit: Option<u64>,
+    #[param(schema_with = schemas::category_cursor)]
     pub cursor: Option<String>,
 }
 
@@ -141,9 +147,11 @@ pub struct CategoryQuery {
 #[into_params(parameter_in = Query)]
 pub struct ParkQuery {
     /// Only parks hosted in this region or in a region under it (`420600` for Xiangyang).
+    #[param(schema_with = schemas::region_code)]
     pub region: Option<String>,
-    #[param(minimum = 1, maximum = 100)]
+    #[param(schema_with = schemas::limit)]
     pub limit: Option<u64>,
+    #[param(schema_with = schemas::id_cursor)]
     pub cursor: Option<String>,
 }
 
@@ -153,7 +161,6 @@ pub struct ParkQuery {
     params(RegionQuery),
     responses(
         (status = 200, body = List<RegionView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/regions")]
@@ -174,11 +181,9 @@ async fn list_regions(
 /// One region by its six-digit code.
 #[utoipa::path(
     tag = "reference",
-    params(("code" = String, Path, description = "Six-digit GB/T 2260 code, such as 420606")),
+    params(crate::openapi::params::RegionCodePath),
     responses(
         (status = 200, body = RegionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/regions/{code}")]
@@ -201,7 +206,6 @@ async fn get_region(
     params(CategoryQuery),
     responses(
         (status = 200, body = List<CategoryView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/categories")]
@@ -214,12 +218,13 @@ async fn list_categories(
     })?;
     let filter = CategoryFilter {
         parent: malformed(query.parent.as_deref().map(CategoryCode::parse).transpose())?,
-        text: query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned),
+        text: malformed(
+            query
+                .q
+                .as_deref()
+                .map(|text| peitao_domain::text::SEARCH_TEXT.parse(text))
+                .transpose(),
+        )?,
     };
     let page = state.store.list_categories(&filter, &page).await?;
     Ok(web::Json(List::from_page(page, CategoryView::from)))
@@ -228,10 +233,9 @@ async fn list_categories(
 /// One category by its code.
 #[utoipa::path(
     tag = "reference",
-    params(("code" = String, Path, description = "Category code, such as auto.body.stamping")),
+    params(crate::openapi::params::CategoryCodePath),
     responses(
         (status = 200, body = CategoryView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/categories/{code}")]
@@ -254,9 +258,7 @@ async fn get_category(
     security(("bearer" = [])),
     params(ParkQuery),
     responses(
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 200, body = List<ParkView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/parks")]
@@ -267,7 +269,7 @@ async fn list_parks(
 ) -> Result<web::Json<List<ParkView>>, ApiError> {
     let region = malformed(query.region.as_deref().map(RegionCode::parse).transpose())?;
     let page = page_request(query.limit, query.cursor.as_deref(), |cursor| {
-        cursor.parse::<i64>().is_ok()
+        is_id_cursor(cursor)
     })?;
     let page = state.store.list_parks(region.as_ref(), &page).await?;
     Ok(web::Json(List::from_page(page, ParkView::from)))

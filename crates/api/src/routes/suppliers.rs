@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use peitao_domain::{
     Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
-    OrganizationKind, Role,
+    OrganizationKind, Role, format_date, parse_date, supplier::MAX_CAPABILITIES,
 };
 use peitao_store::StoredCertification;
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, OrNotFound, Problem},
+    openapi::schemas,
     routes::pagination::List,
     state::AppState,
 };
@@ -50,12 +51,19 @@ pub struct CertificationView {
     #[schema(example = "IATF16949")]
     pub kind: String,
     pub number: String,
-    #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "serialize_date")]
+    #[schema(value_type = String, format = Date, example = "2025-01-01")]
     pub valid_from: Date,
-    #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "serialize_date")]
+    #[schema(value_type = String, format = Date, example = "2028-01-01")]
     pub valid_until: Date,
     /// Whether it is valid today (UTC).
     pub valid_today: bool,
+}
+
+/// Writes a date as `YYYY-MM-DD`.
+fn serialize_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format_date(*date))
 }
 
 /// An SME's profile.
@@ -147,11 +155,10 @@ fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiError> {
 #[utoipa::path(
     tag = "suppliers",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(crate::openapi::params::IdempotencyKeyHeader),
+    params(crate::openapi::params::IdPath),
     responses(
         (status = 200, body = SupplierView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/suppliers/{id}")]
@@ -188,7 +195,6 @@ async fn get_supplier(
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<CapabilityView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -210,7 +216,6 @@ async fn my_capabilities(
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<CertificationView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -226,13 +231,11 @@ async fn my_certifications(
     }))
 }
 
-/// The most capabilities one supplier may declare.
-const MAX_CAPABILITIES: usize = 200;
-
 /// A supplier's whole list of capabilities; it replaces the one stored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapabilitiesRequest {
+    #[schema(schema_with = schemas::capability_list)]
     pub capabilities: Vec<CapabilityInput>,
 }
 
@@ -240,15 +243,14 @@ pub struct CapabilitiesRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapabilityInput {
-    #[schema(example = "auto.body.stamping")]
+    #[schema(schema_with = schemas::category_code, example = "auto.body.stamping")]
     pub category_code: String,
-    /// Units a year, at least 1.
-    #[schema(example = 120000)]
+    #[schema(schema_with = schemas::annual_capacity, example = 120000)]
     pub annual_capacity: u64,
-    #[schema(example = "pcs")]
+    #[schema(schema_with = schemas::unit, example = "pcs")]
     pub unit: String,
     #[serde(default)]
-    #[schema(example = json!(["stamping", "welding"]))]
+    #[schema(schema_with = schemas::processes, example = json!(["stamping", "welding"]))]
     pub processes: Vec<String>,
 }
 
@@ -256,23 +258,15 @@ pub struct CapabilityInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificationInput {
-    #[schema(example = "IATF16949")]
+    #[schema(schema_with = schemas::certification_kind, example = "IATF16949")]
     pub kind: String,
+    #[schema(schema_with = schemas::certificate_number, example = "CN-IATF-0001")]
     pub number: String,
-    /// `YYYY-MM-DD`.
-    #[schema(example = "2025-01-01")]
+    #[schema(schema_with = schemas::date, example = "2025-01-01")]
     pub valid_from: String,
-    /// `YYYY-MM-DD`, after `valid_from`.
-    #[schema(example = "2028-01-01")]
+    /// After `valid_from`.
+    #[schema(schema_with = schemas::date, example = "2028-01-01")]
     pub valid_until: String,
-}
-
-fn parse_date(field: &str, text: &str) -> Result<Date, ApiError> {
-    Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::Validation(format!("{field} `{text}` is not a date YYYY-MM-DD")))
 }
 
 /// Checks every capability against the taxonomy and the rules; names the first bad one.
@@ -312,19 +306,8 @@ async fn capabilities_from(
                 "capabilities[{index}]: category `{code}` does not exist"
             )));
         }
-        let processes: Vec<String> = input
-            .processes
-            .iter()
-            .map(|process| process.trim().to_owned())
-            .filter(|process| !process.is_empty())
-            .collect();
-        if processes.len() > 20 || processes.iter().any(|process| process.chars().count() > 64) {
-            return Err(ApiError::Validation(format!(
-                "capabilities[{index}].processes: at most 20, each at most 64 characters"
-            )));
-        }
         capabilities.push(
-            Capability::new(code, input.annual_capacity, &input.unit, processes)
+            Capability::new(code, input.annual_capacity, &input.unit, input.processes)
                 .map_err(|err| ApiError::Validation(format!("capabilities[{index}]: {err}")))?,
         );
     }
@@ -338,10 +321,7 @@ async fn capabilities_from(
     request_body = CapabilitiesRequest,
     responses(
         (status = 200, body = List<CapabilityView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/suppliers/me/capabilities")]
@@ -366,10 +346,7 @@ async fn replace_my_capabilities(
     request_body = CertificationInput,
     responses(
         (status = 201, body = CertificationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post(
@@ -398,12 +375,10 @@ async fn add_my_certification(
 #[utoipa::path(
     tag = "suppliers",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(crate::openapi::params::IdPath),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/suppliers/me/certifications/{id}")]

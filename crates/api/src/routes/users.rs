@@ -11,6 +11,7 @@ use crate::{
     auth::Principal,
     error::{ApiError, Problem},
     middleware::idempotency::ReplayBody,
+    openapi::schemas,
     routes::{auth::parse_display_name, views::UserView},
     state::AppState,
 };
@@ -23,14 +24,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    #[schema(schema_with = schemas::email)]
     pub email: String,
+    #[schema(schema_with = schemas::display_name)]
     pub display_name: String,
-    /// `park_admin` or `platform_admin`.
-    #[schema(example = "park_admin")]
+    #[schema(schema_with = schemas::administrator_role, example = "park_admin")]
     pub role: String,
     /// Required for a park administrator.
+    #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<i64>,
     /// Omit to have one generated and returned once.
+    #[schema(schema_with = schemas::password)]
     pub password: Option<String>,
 }
 
@@ -47,13 +51,12 @@ pub struct CreateUserResponse {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
+    params(crate::openapi::params::IdempotencyKeyHeader),
     request_body = CreateUserRequest,
     responses(
         (status = 201, body = CreateUserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post(

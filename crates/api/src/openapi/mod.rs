@@ -1,5 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and the offline docs page.
 
+mod bounds;
+pub mod params;
+mod responses;
+pub mod schemas;
+
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -18,6 +23,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
                        stable `code`; money is integer fen; lists return `items` and `next_cursor`.",
     ),
     modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::LineError)),
     tags(
         (name = "auth", description = "Registration, sign-in, tokens and the signed-in user"),
         (name = "organizations", description = "Lead enterprises and SME suppliers"),
@@ -51,11 +57,13 @@ impl utoipa::Modify for BearerAuth {
 
 /// The full document: the base above plus every path registered by [`crate::routes::configure`].
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, openapi) = actix_web::App::new()
+    let (_, mut openapi) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    responses::add_standard_responses(&mut openapi);
+    bounds::bound_integers(&mut openapi);
     openapi
 }
 

@@ -1,0 +1,252 @@
+//! The schemas of constrained request values, built from the very constants and patterns the
+//! domain validates with, so the document and the server cannot disagree. Fields and parameters
+//! refer to them with `#[schema(schema_with = …)]` and `#[param(schema_with = …)]`.
+
+use peitao_domain::{OrganizationKind, Role, category, region, supplier, text, user};
+use peitao_store::page::MAX_LIMIT;
+use utoipa::openapi::{Array, ArrayBuilder, Object, ObjectBuilder, Ref, Type, schema::SchemaType};
+
+fn string(pattern: &str, max_length: Option<usize>, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .max_length(max_length)
+        .description(Some(description))
+        .build()
+}
+
+fn integer(minimum: i64, maximum: u64, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .minimum(Some(minimum))
+        .maximum(Some(maximum))
+        .description(Some(description))
+        .build()
+}
+
+fn visible_text(rule: text::TextRule, description: &str) -> Object {
+    string(
+        text::VISIBLE_TEXT_PATTERN,
+        Some(rule.max_chars),
+        &format!(
+            "{description} At most {} characters, at least one of them visible; control and \
+             invisible characters (zero-width, bidirectional overrides, byte-order mark) are \
+             refused. Surrounding spaces are trimmed.",
+            rule.max_chars
+        ),
+    )
+}
+
+/// A six-digit GB/T 2260 region code.
+pub fn region_code() -> Object {
+    string(
+        region::REGION_CODE_PATTERN,
+        None,
+        "A six-digit GB/T 2260 administrative division code, such as 420606.",
+    )
+}
+
+/// A category code.
+pub fn category_code() -> Object {
+    string(
+        category::CATEGORY_CODE_PATTERN,
+        None,
+        "A category code: 1 to 64 letters, digits, `.`, `_` or `-`, such as auto.body.stamping.",
+    )
+}
+
+/// An e-mail address.
+pub fn email() -> Object {
+    string(
+        text::EMAIL_PATTERN,
+        Some(text::MAX_EMAIL_LEN),
+        "An e-mail address: visible ASCII before the `@`, a domain of ASCII labels (an \
+         internationalised domain in its IDNA `xn--` form). Compared without regard to case.",
+    )
+}
+
+/// A new password.
+pub fn password() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(user::MIN_PASSWORD_LEN))
+        .max_length(Some(user::MAX_PASSWORD_LEN))
+        .description(Some(format!(
+            "{} to {} characters; no composition rules.",
+            user::MIN_PASSWORD_LEN,
+            user::MAX_PASSWORD_LEN
+        )))
+        .build()
+}
+
+/// An organisation's name.
+pub fn organization_name() -> Object {
+    visible_text(text::ORGANIZATION_NAME, "The organisation's name.")
+}
+
+/// A person's display name.
+pub fn display_name() -> Object {
+    visible_text(text::DISPLAY_NAME, "How the person is named to others.")
+}
+
+/// A unit of capacity.
+pub fn unit() -> Object {
+    visible_text(text::UNIT, "The unit of capacity, such as pcs, sets or t.")
+}
+
+/// A manufacturing process.
+pub fn process() -> Object {
+    visible_text(text::PROCESS, "A process, such as stamping or welding.")
+}
+
+/// A certificate number.
+pub fn certificate_number() -> Object {
+    visible_text(
+        text::CERTIFICATE_NUMBER,
+        "The number printed on the certificate.",
+    )
+}
+
+/// A certification kind.
+pub fn certification_kind() -> Object {
+    string(
+        supplier::CERTIFICATION_KIND_PATTERN,
+        None,
+        "2 to 32 letters, digits or `-`, single spaces allowed between them; stored upper-case \
+         without spaces (`iso 9001` is ISO9001).",
+    )
+}
+
+/// A calendar date.
+pub fn date() -> Object {
+    string(
+        text::DATE_PATTERN,
+        None,
+        "A calendar date YYYY-MM-DD between 1900-01-01 and 2199-12-31.",
+    )
+}
+
+/// Free text to search for.
+pub fn search_text() -> Object {
+    visible_text(
+        text::SEARCH_TEXT,
+        "Text to look for, without regard to case.",
+    )
+}
+
+/// A yearly capacity.
+pub fn annual_capacity() -> Object {
+    integer(1, supplier::MAX_CAPACITY, "Units a year, at least 1.")
+}
+
+/// The id of a stored record.
+pub fn id() -> Object {
+    integer(1, i64::MAX.unsigned_abs(), "A record's id.")
+}
+
+/// A page size.
+pub fn limit() -> Object {
+    integer(
+        1,
+        MAX_LIMIT,
+        "How many items to return: 1 to 100, 20 when absent.",
+    )
+}
+
+/// A cursor that is a record's id.
+pub fn id_cursor() -> Object {
+    string(
+        crate::routes::pagination::ID_CURSOR_PATTERN,
+        None,
+        "The `next_cursor` of the previous page.",
+    )
+}
+
+/// A cursor that is a region code.
+pub fn region_cursor() -> Object {
+    string(
+        region::REGION_CODE_PATTERN,
+        None,
+        "The `next_cursor` of the previous page.",
+    )
+}
+
+/// A cursor that is a category code.
+pub fn category_cursor() -> Object {
+    string(
+        category::CATEGORY_CODE_PATTERN,
+        None,
+        "The `next_cursor` of the previous page.",
+    )
+}
+
+/// The `Idempotency-Key` header.
+pub fn idempotency_key() -> Object {
+    string(
+        crate::middleware::idempotency::IDEMPOTENCY_KEY_PATTERN,
+        None,
+        "1 to 255 visible ASCII characters, such as a UUID. A retry with the same key and body \
+         within 24 hours gets the first answer again, marked `Idempotent-Replayed: true`.",
+    )
+}
+
+fn one_of_words(words: &[&str], description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words.iter().copied()))
+        .description(Some(description))
+        .build()
+}
+
+/// The kind of an organisation.
+pub fn organization_kind() -> Object {
+    one_of_words(
+        &[
+            OrganizationKind::Lead.as_str(),
+            OrganizationKind::Sme.as_str(),
+        ],
+        "`lead` (a lead enterprise that sources) or `sme` (a supplier).",
+    )
+}
+
+/// The role of an administrator.
+pub fn administrator_role() -> Object {
+    one_of_words(
+        &[Role::ParkAdmin.as_str(), Role::PlatformAdmin.as_str()],
+        "`park_admin` (needs `park_id`) or `platform_admin`.",
+    )
+}
+
+/// The id of a stored record, or `null`.
+pub fn nullable_id() -> Object {
+    let mut schema = id();
+    schema.schema_type = SchemaType::Array(vec![Type::Integer, Type::Null]);
+    schema
+}
+
+/// The processes of one capability.
+pub fn processes() -> Array {
+    ArrayBuilder::new()
+        .items(process())
+        .max_items(Some(supplier::MAX_PROCESSES))
+        .description(Some(format!(
+            "At most {} processes the supplier runs for this category.",
+            supplier::MAX_PROCESSES
+        )))
+        .build()
+}
+
+/// A supplier's whole list of capabilities.
+pub fn capability_list() -> Array {
+    ArrayBuilder::new()
+        .items(Ref::from_schema_name("CapabilityInput"))
+        .max_items(Some(supplier::MAX_CAPABILITIES))
+        .description(Some(format!(
+            "At most {} capabilities, each category once; an empty list clears them.",
+            supplier::MAX_CAPABILITIES
+        )))
+        .build()
+}
