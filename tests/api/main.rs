@@ -20,6 +20,7 @@ mod imports;
 mod migrations;
 mod openapi;
 mod organizations;
+mod probe;
 mod reference;
 mod reference_data;
 mod sessions;

@@ -46,6 +46,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request body did not arrive in time; the connection is closed")]
+    RequestTimeout,
     #[error("{0}")]
     Validation(String),
     #[error("{0}")]
@@ -92,6 +94,7 @@ impl ApiError {
             Self::InvalidJson(_) => "invalid_json",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::Validation(_) => "validation_failed",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
@@ -129,6 +132,7 @@ impl ApiError {
             Self::InvalidJson(_) => "Malformed JSON body",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::PayloadTooLarge { .. } => "Request body too large",
+            Self::RequestTimeout => "Request timeout",
             Self::Validation(_) => "Invalid value",
             Self::Unauthorized(_) => "Authentication required",
             Self::Forbidden(_) => "Forbidden",
@@ -159,6 +163,7 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -181,7 +186,7 @@ impl ResponseError for ApiError {
             problem_type: "about:blank".to_owned(),
             title: self.title().to_owned(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail: bounded(self.to_string()),
             code: self.code().to_owned(),
             errors: match self {
                 Self::Import(errors) => Some(
@@ -209,12 +214,27 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
+            Self::RequestTimeout => {
+                response.force_close();
+            }
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}
         }
         response.json(problem)
+    }
+}
+
+/// The most characters of `detail` a problem carries: messages quote values through
+/// `peitao_domain::shown`, and this cut is the safety net for those that come from elsewhere
+/// (a parser's message that repeats a 20,000-character field name).
+const MAX_DETAIL_CHARS: usize = 500;
+
+fn bounded(detail: String) -> String {
+    match detail.char_indices().nth(MAX_DETAIL_CHARS) {
+        Some((cut, _)) => format!("{}…", &detail[..cut]),
+        None => detail,
     }
 }
 
@@ -308,6 +328,17 @@ mod tests {
         assert_eq!(
             body_of(&err)["detail"],
             "an internal error occurred; it has been logged"
+        );
+    }
+
+    #[test]
+    fn a_detail_never_repeats_more_than_a_bounded_excerpt() {
+        let err = ApiError::BadRequest(format!("unknown field `{}`", "x".repeat(20_000)));
+        let detail = body_of(&err)["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.chars().count() <= MAX_DETAIL_CHARS + 1,
+            "{}",
+            detail.len()
         );
     }
 

@@ -98,7 +98,7 @@ pub async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRes
     let path = req.path();
     let err = match table.allowed(path) {
         Some(allowed) => ApiError::MethodNotAllowed {
-            method: req.method().to_string(),
+            method: peitao_domain::shown(req.method().as_str()),
             allowed: allowed.into_iter().map(str::to_owned).collect(),
         },
         None => {
@@ -109,7 +109,10 @@ pub async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRes
             } else {
                 String::new()
             };
-            ApiError::NotFound(format!("no route matches {path}{hint}"))
+            ApiError::NotFound(format!(
+                "no route matches {}{hint}",
+                peitao_domain::shown(path)
+            ))
         }
     };
     err.error_response()

@@ -42,6 +42,10 @@ pub struct ServerSettings {
     pub port: u16,
     pub workers: usize,
     pub body_limit_bytes: usize,
+    /// How long a request body may take to arrive, from the start of the request.
+    pub body_timeout_secs: u64,
+    /// The most connections each worker holds open at once; more wait to be accepted.
+    pub max_connections_per_worker: usize,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -205,6 +209,12 @@ impl Settings {
         }
         if self.server.body_limit_bytes < 1024 {
             return invalid("server.body_limit_bytes", "must be at least 1024");
+        }
+        if !(1..=600).contains(&self.server.body_timeout_secs) {
+            return invalid("server.body_timeout_secs", "must be 1 to 600");
+        }
+        if self.server.max_connections_per_worker == 0 {
+            return invalid("server.max_connections_per_worker", "must be at least 1");
         }
         if ProvinceCode::parse(&self.platform.home_province).is_err() {
             return invalid(

@@ -13,7 +13,12 @@ use crate::{
     extract,
     fallback::{self, RouteTable},
     import::bootstrap::load_reference_data,
-    middleware::{metrics::Metrics, problem::problem_fallback, request_id},
+    middleware::{
+        body_deadline::{self, BodyTimeout},
+        metrics::Metrics,
+        problem::problem_fallback,
+        request_id, security_headers,
+    },
     openapi, routes,
     settings::Settings,
     state::AppState,
@@ -22,15 +27,16 @@ use crate::{
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("could not open the database: {0}")]
+    // The causes print after these words (`{:#}`), so the words do not repeat them.
+    #[error("could not open the database")]
     Database(#[source] peitao_store::StoreError),
-    #[error("could not apply migrations: {0}")]
+    #[error("could not apply migrations")]
     Migrations(#[source] peitao_store::StoreError),
-    #[error("could not load reference data: {0}")]
+    #[error("could not load reference data")]
     Reference(#[source] crate::import::bootstrap::BootstrapError),
     #[error("{0}")]
     HomeProvince(String),
-    #[error("could not listen on {address}: {source}")]
+    #[error("could not listen on {address}")]
     Bind {
         address: String,
         #[source]
@@ -137,6 +143,9 @@ impl Application {
                 .with_route("/docs/{file}", &["GET"]),
         );
         let body_limit = settings.server.body_limit_bytes;
+        let body_timeout = web::Data::new(BodyTimeout(Duration::from_secs(
+            settings.server.body_timeout_secs,
+        )));
 
         let mut server = HttpServer::new(move || {
             // The documentation comes first: the `/api/v1` scope would otherwise claim its path.
@@ -147,6 +156,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(route_table.clone())
+                .app_data(body_timeout.clone())
                 .app_data(extract::json_config(body_limit))
                 .app_data(extract::payload_config(body_limit))
                 .app_data(extract::query_config())
@@ -155,6 +165,8 @@ impl Application {
                 .into_app()
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(middleware::from_fn(body_deadline::body_deadline))
+                .wrap(middleware::from_fn(security_headers::security_headers))
                 .wrap(middleware::from_fn(
                     crate::middleware::metrics::record_metrics,
                 ))
@@ -164,7 +176,8 @@ impl Application {
         // Signals are ours (see `run_until_stopped`), so they are caught from the moment the
         // server says it is listening.
         .disable_signals()
-        .client_request_timeout(Duration::from_secs(30));
+        .client_request_timeout(Duration::from_secs(30))
+        .max_connections(settings.server.max_connections_per_worker);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

@@ -73,9 +73,109 @@ impl Store {
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
         });
-        let db = Database::connect(pool).await?;
+        let db = match Database::connect(pool.clone()).await {
+            Ok(db) => db,
+            Err(err) if backend == Backend::Postgres && is_missing_database(&err) => {
+                create_postgres_database(&options.url).await?;
+                Database::connect(pool).await.map_err(connect_error)?
+            }
+            Err(err) => return Err(connect_error(err)),
+        };
         Ok(Self { db, backend })
     }
+}
+
+/// The SQLSTATE of `database "…" does not exist`, and of `database "…" already exists`.
+const UNDEFINED_DATABASE: &str = "3D000";
+const DUPLICATE_DATABASE: &str = "42P04";
+
+fn sqlx_error(err: &sea_orm::DbErr) -> Option<&sea_orm::sqlx::Error> {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::Conn(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Exec(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => Some(sqlx.as_ref()),
+        _ => None,
+    }
+}
+
+fn sqlstate(err: &sea_orm::DbErr) -> Option<String> {
+    match sqlx_error(err)? {
+        sea_orm::sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+        _ => None,
+    }
+}
+
+fn is_missing_database(err: &sea_orm::DbErr) -> bool {
+    sqlstate(err).as_deref() == Some(UNDEFINED_DATABASE)
+}
+
+/// A connection failure as a person reads it: the database's own message, without the source
+/// positions and the repeated wrapping of the drivers' `Display`.
+fn connect_error(err: sea_orm::DbErr) -> StoreError {
+    use sea_orm::{DbErr, RuntimeErr};
+    let message = match (&err, sqlx_error(&err)) {
+        (_, Some(sea_orm::sqlx::Error::Database(db))) => db.message().to_owned(),
+        (DbErr::Conn(_), Some(other)) => other.to_string(),
+        (DbErr::Conn(RuntimeErr::Internal(reason)), None) => reason.clone(),
+        (DbErr::ConnectionAcquire(reason), None) => reason.to_string(),
+        _ => return StoreError::from(err),
+    };
+    StoreError::Unavailable(message)
+}
+
+/// Creates the database a PostgreSQL URL names, connecting to the server's `postgres` database to
+/// do it; another process creating it at the same moment is fine.
+async fn create_postgres_database(url: &str) -> Result<(), StoreError> {
+    use sea_orm::ConnectionTrait;
+    let (server, name) = split_database_name(url).ok_or(StoreError::UnsupportedUrl)?;
+    let maintenance = Database::connect(format!("{server}/postgres{}", query_of(url)))
+        .await
+        .map_err(connect_error)?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let created = maintenance
+        .execute_unprepared(&format!("CREATE DATABASE {quoted}"))
+        .await;
+    let _ = maintenance.close().await;
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the PostgreSQL database");
+            Ok(())
+        }
+        Err(err) if sqlstate(&err).as_deref() == Some(DUPLICATE_DATABASE) => Ok(()),
+        Err(err) => Err(connect_error(err)),
+    }
+}
+
+/// `postgres://user@host:5432/name?x=y` → (`postgres://user@host:5432`, `name`), the name
+/// percent-decoded.
+fn split_database_name(url: &str) -> Option<(&str, String)> {
+    let without_query = url.split('?').next()?;
+    let after_scheme = without_query.find("://")? + 3;
+    let slash = after_scheme + without_query[after_scheme..].find('/')?;
+    let name = percent_decode(&without_query[slash + 1..])?;
+    (!name.is_empty()).then_some((&without_query[..slash], name))
+}
+
+fn query_of(url: &str) -> &str {
+    url.find('?').map_or("", |at| &url[at..])
+}
+
+fn percent_decode(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = raw.get(index + 1..index + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Creates the folder an SQLite URL's file lives in, so `sqlite://data/peitao.db` works on a fresh
@@ -104,6 +204,20 @@ fn create_sqlite_folder(url: &str) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_database_name_is_read_out_of_a_postgres_url() {
+        assert_eq!(
+            split_database_name("postgres://postgres@127.0.0.1:5432/peitao"),
+            Some(("postgres://postgres@127.0.0.1:5432", "peitao".to_owned()))
+        );
+        assert_eq!(
+            split_database_name("postgresql://u:p@db/pei%20tao?sslmode=disable"),
+            Some(("postgresql://u:p@db", "pei tao".to_owned()))
+        );
+        assert_eq!(split_database_name("postgres://u@db"), None);
+        assert_eq!(split_database_name("postgres://u@db/"), None);
+    }
 
     #[test]
     fn the_url_alone_picks_the_engine() {

@@ -34,6 +34,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// The connection itself, for tests and tools that inspect rows no use case reads.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Which database engine this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -24,7 +24,7 @@ pub enum RefreshOutcome {
 }
 
 impl Store {
-    /// Records a newly issued refresh token by its hash.
+    /// Records a newly issued refresh token by its hash, and deletes the expired ones.
     pub async fn insert_refresh_token(
         &self,
         user_id: UserId,
@@ -32,6 +32,12 @@ impl Store {
         token_hash: &str,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        // Expired tokens can never be used again: each new one clears them out, so the table holds
+        // only live sessions however many sign-ins there have been.
+        refresh_tokens::Entity::delete_many()
+            .filter(refresh_tokens::Column::ExpiresAt.lt(OffsetDateTime::now_utc()))
+            .exec(&self.db)
+            .await?;
         refresh_tokens::ActiveModel {
             id: NotSet,
             user_id: Set(user_id.0),

@@ -15,8 +15,9 @@ use prometheus_client::{
     registry::Registry,
 };
 
-/// The labels of a served request. `route` is the matched pattern (`/api/v1/regions/{code}`), never
-/// the raw path, so ids do not explode the number of series.
+/// The labels of a served request. Every value comes from a closed set, so no request can add
+/// series at will: `method` is a standard method or `other`, `route` the matched pattern
+/// (`/api/v1/regions/{code}`) or `unmatched` — never the raw path — and `status` a number.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: String,
@@ -77,13 +78,34 @@ impl Default for Metrics {
     }
 }
 
+/// The label of a request method: the standard methods by name, anything a client made up as
+/// `other`.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(known, _)| known == method)
+        .map_or("other", |(_, label)| label)
+}
+
 /// The middleware function, for `actix_web::middleware::from_fn`.
 pub async fn record_metrics(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let metrics = req.app_data::<web::Data<Arc<Metrics>>>().cloned();
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_owned();
     let started = Instant::now();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
@@ -129,5 +151,15 @@ mod tests {
             text.contains("peitao_http_request_duration_seconds_bucket"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        use actix_web::http::Method;
+        assert_eq!(method_label(&Method::GET), "GET");
+        for made_up in ["X00001", "PROPFIND", &"Y".repeat(4000)] {
+            let method = Method::from_bytes(made_up.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other");
+        }
     }
 }

@@ -6,11 +6,12 @@ use actix_web::{
     ResponseError,
     body::MessageBody,
     dev::ServiceResponse,
+    error::PayloadError,
     http::header::{CONTENT_LENGTH, CONTENT_TYPE},
     middleware::ErrorHandlerResponse,
 };
 
-use crate::error::ApiError;
+use crate::{error::ApiError, middleware::body_deadline::is_body_timeout};
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -26,6 +27,11 @@ pub fn problem_fallback<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    let late_body = res
+        .response()
+        .error()
+        .and_then(|err| err.as_error::<PayloadError>())
+        .is_some_and(is_body_timeout);
     let detail = match res.response().error() {
         Some(err) if status.is_client_error() => err.to_string(),
         _ => String::new(),
@@ -33,7 +39,11 @@ pub fn problem_fallback<B: MessageBody + 'static>(
     if status.is_server_error() {
         tracing::error!(%status, cause = ?res.response().error(), "framework error");
     }
-    let problem = ApiError::Http { status, detail };
+    let problem = if late_body {
+        ApiError::RequestTimeout
+    } else {
+        ApiError::Http { status, detail }
+    };
     let mut rewritten = problem.error_response();
     for (name, value) in res.headers() {
         if name != CONTENT_TYPE && name != CONTENT_LENGTH {

@@ -35,8 +35,8 @@ pub async fn request_id(
     let span = tracing::info_span!(
         "request",
         request_id = %id,
-        method = %req.method(),
-        path = %req.path(),
+        method = %peitao_domain::shown(req.method().as_str()),
+        path = %peitao_domain::shown(req.path()),
     );
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;

@@ -108,7 +108,7 @@ pub struct RegisterResponse {
 async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: crate::extract::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limits.check_ip("register", &req).await?;
     let body = body.into_inner();
@@ -165,7 +165,7 @@ async fn register(
 async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: crate::extract::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     state.auth_limits.check_ip("login", &req).await?;
     let body = body.into_inner();
@@ -225,7 +225,7 @@ async fn login(
 #[post("/auth/refresh")]
 async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: crate::extract::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let hash = tokens::hash_refresh_token(&body.refresh_token);
     match state.store.consume_refresh_token(&hash).await? {
@@ -261,7 +261,7 @@ async fn refresh(
 #[post("/auth/logout")]
 async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: crate::extract::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = tokens::hash_refresh_token(&body.refresh_token);
     state.store.revoke_refresh_token_family(&hash).await?;

@@ -110,7 +110,7 @@ async fn update_organization(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    body: web::Json<UpdateOrganizationRequest>,
+    body: crate::extract::Json<UpdateOrganizationRequest>,
 ) -> Result<web::Json<OrganizationView>, ApiError> {
     let org = visible(&state, &principal, id.into_inner()).await?;
     if !can_write(&principal, &org) {

@@ -328,7 +328,7 @@ async fn capabilities_from(
 async fn replace_my_capabilities(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<CapabilitiesRequest>,
+    body: crate::extract::Json<CapabilitiesRequest>,
 ) -> Result<web::Json<List<CapabilityView>>, ApiError> {
     let id = own_supplier(&principal)?;
     let capabilities = capabilities_from(&state, body.into_inner().capabilities).await?;
@@ -356,7 +356,7 @@ async fn replace_my_capabilities(
 async fn add_my_certification(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<CertificationInput>,
+    body: crate::extract::Json<CertificationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = own_supplier(&principal)?;
     let input = body.into_inner();

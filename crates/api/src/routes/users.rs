@@ -66,7 +66,7 @@ pub struct CreateUserResponse {
 async fn create_user(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<CreateUserRequest>,
+    body: crate::extract::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(&[Role::PlatformAdmin])?;
     let body = body.into_inner();
