@@ -26,3 +26,4 @@ mod reference_data;
 mod sessions;
 mod suppliers;
 mod tokens;
+mod unknown_fields;

@@ -56,7 +56,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         .sum();
     assert_eq!(
         operations, 26,
-        "a route was added or removed: update this test and authz.rs"
+        "a route was added or removed: update this test and the matrix in tests/api/authz/matrix.rs"
     );
 }
 

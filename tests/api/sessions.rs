@@ -1,5 +1,6 @@
-//! Refresh-token rotation, replay detection and sign-out.
+//! Refresh-token rotation, expiry, replay detection and sign-out.
 
+use peitao_api::auth::tokens;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -71,33 +72,53 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_family() {
 }
 
 #[tokio::test]
-async fn logout_revokes_the_refresh_token() {
+async fn logout_revokes_the_session_and_leaves_the_others_signed_in() {
     let app = spawn_app().await;
     app.seed_geography().await;
     let account = app
         .register("buyer@dongfeng.example", "lead", "420606", None)
         .await;
-    let response = app
-        .post_json(
-            "/api/v1/auth/logout",
-            &json!({"refresh_token": account.refresh_token}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    problem(
+    let other_session = app.login("buyer@dongfeng.example", PASSWORD).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rotated = json_with_status(
         app.post_json(
             "/api/v1/auth/refresh",
             &json!({"refresh_token": account.refresh_token}),
         )
         .await,
+        StatusCode::OK,
+    )
+    .await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let response = app
+        .post_json("/api/v1/auth/logout", &json!({"refresh_token": rotated}))
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    problem(
+        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": rotated}))
+            .await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
+    )
+    .await;
+    json_with_status(
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": other_session}),
+        )
+        .await,
+        StatusCode::OK,
     )
     .await;
 }
 
 #[tokio::test]
-async fn racing_refreshes_with_one_token_leave_no_session_alive() {
+async fn racing_refreshes_with_one_token_have_one_winner_and_leave_no_session_alive() {
     let app = spawn_app().await;
     app.seed_geography().await;
     let account = app
@@ -107,24 +128,103 @@ async fn racing_refreshes_with_one_token_leave_no_session_alive() {
     let attempts = (0..8).map(|_| app.post_json("/api/v1/auth/refresh", &body));
     let responses = futures_util::future::join_all(attempts).await;
     let mut successors = Vec::new();
+    let mut refused = 0;
     for response in responses {
-        if response.status() == StatusCode::OK {
-            let body: serde_json::Value = response.json().await.unwrap();
-            successors.push(body["refresh_token"].as_str().unwrap().to_owned());
+        match response.status() {
+            StatusCode::OK => {
+                let body: serde_json::Value = response.json().await.unwrap();
+                successors.push(body["refresh_token"].as_str().unwrap().to_owned());
+            }
+            StatusCode::UNAUTHORIZED => refused += 1,
+            other => panic!("a racing refresh answered {other}"),
         }
     }
-    assert!(
-        successors.len() <= 1,
-        "one use of a token at most: {}",
-        successors.len()
+    assert_eq!(
+        (successors.len(), refused),
+        (1, 7),
+        "a valid token is used exactly once: one winner, seven replays"
     );
-    // Whoever won, the replays revoked the family: the winner's successor is dead too.
-    for successor in successors {
-        let response = app
-            .post_json("/api/v1/auth/refresh", &json!({"refresh_token": successor}))
-            .await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // The replays revoked the family: the winner's successor is dead too.
+    problem(
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": successors[0]}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_gives_a_new_pair_that_works() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("buyer@dongfeng.example", "lead", "420606", None)
+        .await;
+    let mut refresh_token = account.refresh_token;
+    // The new refresh token is itself good for a refresh, and so on down the family.
+    for _ in 0..3 {
+        let pair = json_with_status(
+            app.post_json(
+                "/api/v1/auth/refresh",
+                &json!({"refresh_token": refresh_token}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(pair["token_type"], "Bearer", "{pair}");
+        assert!(pair["expires_in"].as_u64().unwrap() > 0, "{pair}");
+        let next = pair["refresh_token"].as_str().unwrap().to_owned();
+        assert_ne!(next, refresh_token);
+        let me = json_with_status(
+            app.get_as("/api/v1/me", pair["access_token"].as_str().unwrap())
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(me["user"]["id"], account.user_id, "{me}");
+        refresh_token = next;
     }
+}
+
+#[tokio::test]
+async fn a_refresh_token_past_its_expiry_is_refused() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let account = app
+        .register("sleeper@example.com", "lead", "420606", None)
+        .await;
+    let user = peitao_domain::UserId(account.user_id);
+    let now = time::OffsetDateTime::now_utc();
+    // Two tokens stored as sign-ins store them, one expired a second ago, one good for an hour.
+    let expired = tokens::new_refresh_token();
+    let live = tokens::new_refresh_token();
+    for (token, family, expires_at) in [
+        (&expired, "family-expired", now - time::Duration::seconds(1)),
+        (&live, "family-live", now + time::Duration::hours(1)),
+    ] {
+        app.store
+            .insert_refresh_token(user, family, &tokens::hash_refresh_token(token), expires_at)
+            .await
+            .unwrap();
+    }
+    problem(
+        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": expired}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    json_with_status(
+        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": live}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -240,3 +240,25 @@ async fn an_sme_cannot_remove_another_smes_certificate() {
     .await;
     assert_eq!(still["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_supplier_is_in_province_when_its_county_is_in_the_home_province() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let fancheng = app
+        .register("local@example.com", "sme", "420606", None)
+        .await;
+    let haidian = app
+        .register("distant@example.com", "sme", "110108", None)
+        .await;
+    let admin = app
+        .administrator("root@example.com", peitao_domain::Role::PlatformAdmin, None)
+        .await;
+    for (supplier, expected) in [(&fancheng, true), (&haidian, false)] {
+        let path = format!("/api/v1/suppliers/{}", supplier.organization_id.unwrap());
+        for token in [&admin.access_token, &supplier.access_token] {
+            let profile = json_with_status(app.get_as(&path, token).await, StatusCode::OK).await;
+            assert_eq!(profile["in_province"], expected, "{profile}");
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! The rows: one operation on one object, and the status each actor must get.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{ACTORS, Actor, World, certificate_of_b, certificates_of_b, world};
+use crate::helpers::{TestApp, json_with_status, spawn_app};
+
+/// What fills the one `{…}` parameter of a row's path template.
+#[derive(Debug, Clone, Copy)]
+enum Param {
+    /// The template has no parameter.
+    None,
+    /// A fixed value: a reference code, or an id nothing has.
+    Fixed(&'static str),
+    OrgA,
+    OrgB,
+    Chain,
+    /// A certificate SME B holds at the moment of the call: B's own row may have removed the
+    /// previous one, and another SME must meet a real record of B's, not a missing id.
+    CertificationOfB,
+}
+
+/// One operation called on one object, and the status each actor must get.
+pub(super) struct Case {
+    pub(super) method: Method,
+    /// The operation's path exactly as the OpenAPI document writes it.
+    pub(super) template: &'static str,
+    param: Param,
+    /// A JSON body, or a JSON string sent as `text/csv`.
+    body: Option<fn(&Ctx) -> Value>,
+    expect: fn(Actor) -> StatusCode,
+}
+
+impl Case {
+    async fn path(&self, app: &TestApp, world: &World, serial: usize) -> String {
+        let value = match self.param {
+            Param::None => return self.template.to_owned(),
+            Param::Fixed(value) => value.to_owned(),
+            Param::OrgA => world.org_a.to_string(),
+            Param::OrgB => world.org_b.to_string(),
+            Param::Chain => world.chain_id.to_string(),
+            Param::CertificationOfB => {
+                let held = certificates_of_b(app, world).await;
+                match held.first() {
+                    Some(id) => id.to_string(),
+                    None => json_with_status(
+                        app.send_as(
+                            Method::POST,
+                            "/api/v1/suppliers/me/certifications",
+                            world.signed_in(Actor::SmeB),
+                            Some(&certificate_of_b(serial)),
+                        )
+                        .await,
+                        StatusCode::CREATED,
+                    )
+                    .await["id"]
+                        .to_string(),
+                }
+            }
+        };
+        let open = self
+            .template
+            .find('{')
+            .expect("a template with a parameter");
+        let close = self.template.find('}').expect("a closed parameter");
+        format!(
+            "{}{value}{}",
+            &self.template[..open],
+            &self.template[close + 1..]
+        )
+    }
+}
+
+/// What a body may depend on: the current version of A, a counter for unique values.
+struct Ctx {
+    version: i64,
+    serial: usize,
+}
+
+const OK: StatusCode = StatusCode::OK;
+const CREATED: StatusCode = StatusCode::CREATED;
+const NO_CONTENT: StatusCode = StatusCode::NO_CONTENT;
+const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
+const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
+
+fn case(
+    method: Method,
+    template: &'static str,
+    param: Param,
+    body: Option<fn(&Ctx) -> Value>,
+    expect: fn(Actor) -> StatusCode,
+) -> Case {
+    Case {
+        method,
+        template,
+        param,
+        body,
+        expect,
+    }
+}
+
+fn public(_: Actor) -> StatusCode {
+    OK
+}
+
+fn signed_in(actor: Actor) -> StatusCode {
+    if actor == Actor::Anonymous {
+        UNAUTHORIZED
+    } else {
+        OK
+    }
+}
+
+fn platform_admin_only(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::PlatformAdmin => CREATED,
+        _ => FORBIDDEN,
+    }
+}
+
+/// Each SME works on its own profile; nobody else has one.
+fn sme_only(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::SmeB | Actor::SmeD => OK,
+        _ => FORBIDDEN,
+    }
+}
+
+pub(super) fn matrix() -> Vec<Case> {
+    vec![
+        case(Method::GET, "/healthz", Param::None, None, public),
+        case(Method::GET, "/readyz", Param::None, None, public),
+        case(Method::GET, "/metrics", Param::None, None, public),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/{id}",
+            Param::OrgB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA
+                | Actor::LeadC
+                | Actor::SmeB
+                | Actor::ParkXiangyang
+                | Actor::PlatformAdmin => OK,
+                Actor::SmeD | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/{id}",
+            Param::OrgA,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                _ => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/capabilities",
+            Param::None,
+            None,
+            sme_only,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/certifications",
+            Param::None,
+            None,
+            sme_only,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/suppliers/me/capabilities",
+            Param::None,
+            Some(
+                |_| json!({"capabilities": [{"category_code": "auto.part", "annual_capacity": 10, "unit": "pcs"}]}),
+            ),
+            sme_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/suppliers/me/certifications",
+            Param::None,
+            Some(
+                |ctx| json!({"kind": "ISO9001", "number": format!("Q-{}", ctx.serial), "valid_from": "2025-01-01", "valid_until": "2028-01-01"}),
+            ),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/certifications/{id}",
+            Param::CertificationOfB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => NO_CONTENT,
+                // B's certificate is real; to D it reads exactly like a missing one.
+                Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/certifications/{id}",
+            Param::Fixed("999999"),
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(Method::GET, "/api/v1/regions", Param::None, None, public),
+        case(
+            Method::GET,
+            "/api/v1/regions/{code}",
+            Param::Fixed("420606"),
+            None,
+            public,
+        ),
+        case(Method::GET, "/api/v1/categories", Param::None, None, public),
+        case(
+            Method::GET,
+            "/api/v1/categories/{code}",
+            Param::Fixed("auto"),
+            None,
+            public,
+        ),
+        case(Method::GET, "/api/v1/parks", Param::None, None, signed_in),
+        case(Method::GET, "/api/v1/chains", Param::None, None, signed_in),
+        case(
+            Method::GET,
+            "/api/v1/chains/{id}/graph",
+            Param::Chain,
+            None,
+            signed_in,
+        ),
+        case(Method::GET, "/api/v1/me", Param::None, None, signed_in),
+        case(
+            Method::GET,
+            "/api/v1/organizations/{id}",
+            Param::OrgA,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/organizations/{id}",
+            Param::OrgB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                Actor::LeadA | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::PATCH,
+            "/api/v1/organizations/{id}",
+            Param::OrgA,
+            Some(|ctx| json!({"version": ctx.version, "name": format!("Renamed {}", ctx.serial)})),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::PlatformAdmin => OK,
+                Actor::ParkXiangyang => FORBIDDEN,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            Param::None,
+            Some(
+                |ctx| json!({"email": format!("new-admin-{}@example.com", ctx.serial), "display_name": "New", "role": "platform_admin"}),
+            ),
+            platform_admin_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/imports/taxonomy",
+            Param::None,
+            Some(|ctx| {
+                json!(format!(
+                    "code,name,parent\nmatrix{},Matrix,auto\n",
+                    ctx.serial
+                ))
+            }),
+            platform_admin_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/imports/suppliers",
+            Param::None,
+            Some(|ctx| {
+                json!(format!(
+                    "name,region_code\nMatrix Supplier {},420606\n",
+                    ctx.serial
+                ))
+            }),
+            platform_admin_only,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let world = world(&app).await;
+    let admin = world.signed_in(Actor::PlatformAdmin).to_owned();
+    let mut failures = Vec::new();
+    let mut serial = 0;
+    for case in matrix() {
+        for actor in ACTORS {
+            serial += 1;
+            let version = app
+                .get_as(&format!("/api/v1/organizations/{}", world.org_a), &admin)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["version"]
+                .as_i64()
+                .unwrap();
+            let path = case.path(&app, &world, serial).await;
+            let body = case.body.map(|make| make(&Ctx { version, serial }));
+            let mut request = app.client.request(case.method.clone(), app.url(&path));
+            if let Some(token) = world.token(actor) {
+                request = request.bearer_auth(token);
+            }
+            request = match &body {
+                Some(Value::String(csv)) => {
+                    request.header("content-type", "text/csv").body(csv.clone())
+                }
+                Some(json) => request.json(json),
+                None => request,
+            };
+            let response = request.send().await.unwrap();
+            let expected = (case.expect)(actor);
+            let actual = response.status();
+            if actual != expected {
+                let text = response.text().await.unwrap();
+                failures.push(format!(
+                    "{} {path} as {actor:?}: expected {expected}, got {actual}: {text}",
+                    case.method
+                ));
+            } else if !actual.is_success() {
+                let content_type = response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                if content_type != "application/problem+json" {
+                    failures.push(format!(
+                        "{} {path} as {actor:?}: {actual} without problem+json",
+                        case.method
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn another_tenants_organisation_reads_exactly_like_a_missing_one() {
+    let app = spawn_app().await;
+    let world = world(&app).await;
+    let stranger = world.signed_in(Actor::LeadC);
+    let theirs = app
+        .get_as(&format!("/api/v1/organizations/{}", world.org_a), stranger)
+        .await;
+    let missing = app.get_as("/api/v1/organizations/999999", stranger).await;
+    assert_eq!(theirs.status(), missing.status());
+    let theirs: Value = theirs.json().await.unwrap();
+    let missing: Value = missing.json().await.unwrap();
+    assert_eq!(theirs["code"], missing["code"]);
+    assert_eq!(theirs["title"], missing["title"]);
+}

@@ -1,0 +1,196 @@
+//! The authorisation matrix: every route, called by every role as the owner and as another
+//! tenant, answers the status written in `matrix.rs`. Every operation of the OpenAPI document is a
+//! row there or is exempt in `coverage.rs` with its reason, so a new route cannot escape the matrix
+//! silently. This module builds the world the rows are tried in.
+
+mod competing_smes;
+mod coverage;
+mod matrix;
+
+use peitao_domain::{Category, CategoryCode, ChainLink, NewChain, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Account, TestApp, json_with_status};
+
+/// Who calls. `LeadA`, `SmeB` and `SmeD` sit in the Xiangyang park; `LeadC` in Xiantao.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    Anonymous,
+    /// The owner of organisation A, the object under test.
+    LeadA,
+    /// An SME with a declared profile: capabilities and a certification.
+    SmeB,
+    /// B's competitor in the same park: the tenant `/suppliers/me/*` must keep away from B's
+    /// records.
+    SmeD,
+    /// Another tenant's lead.
+    LeadC,
+    /// Administrator of Xiangyang park, where A, B and D sit.
+    ParkXiangyang,
+    /// Administrator of Xiantao park.
+    ParkXiantao,
+    PlatformAdmin,
+}
+
+const ACTORS: [Actor; 8] = [
+    Actor::Anonymous,
+    Actor::LeadA,
+    Actor::SmeB,
+    Actor::SmeD,
+    Actor::LeadC,
+    Actor::ParkXiangyang,
+    Actor::ParkXiantao,
+    Actor::PlatformAdmin,
+];
+
+/// The organisations, accounts and records the matrix is tried against.
+struct World {
+    accounts: Vec<(Actor, Account)>,
+    org_a: i64,
+    org_b: i64,
+    chain_id: i64,
+}
+
+impl World {
+    fn token(&self, actor: Actor) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|(who, _)| *who == actor)
+            .map(|(_, account)| account.access_token.as_str())
+    }
+
+    fn signed_in(&self, actor: Actor) -> &str {
+        self.token(actor)
+            .expect("every actor but Anonymous has an account")
+    }
+}
+
+/// A certificate for SME B; `serial` keeps the numbers apart.
+fn certificate_of_b(serial: usize) -> Value {
+    json!({"kind": "IATF16949", "number": format!("B-{serial}"), "valid_from": "2025-01-01", "valid_until": "2028-01-01"})
+}
+
+async fn world(app: &TestApp) -> World {
+    let parks = app.seed_geography().await;
+    app.store
+        .insert_categories(&[Category {
+            code: CategoryCode::parse("auto").unwrap(),
+            parent_code: None,
+            name_zh: "汽车".into(),
+            name_en: "Automotive".into(),
+            reference: None,
+        }])
+        .await
+        .unwrap();
+    let counts = app
+        .store
+        .import_taxonomy(
+            &[Category {
+                code: CategoryCode::parse("auto.part").unwrap(),
+                parent_code: Some(CategoryCode::parse("auto").unwrap()),
+                name_zh: "零件".into(),
+                name_en: "Parts".into(),
+                reference: None,
+            }],
+            &[NewChain {
+                code: "automotive".into(),
+                name_zh: "汽车".into(),
+                name_en: "Automotive".into(),
+                links: vec![ChainLink {
+                    upstream: CategoryCode::parse("auto.part").unwrap(),
+                    downstream: CategoryCode::parse("auto").unwrap(),
+                }],
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts.chains, 1);
+    let chain_id = app.store.list_chains().await.unwrap()[0].id.0;
+    let lead_a = app
+        .register(
+            "lead-a@example.com",
+            "lead",
+            "420606",
+            Some(parks.xiangyang),
+        )
+        .await;
+    let sme_b = app
+        .register("sme-b@example.com", "sme", "420607", Some(parks.xiangyang))
+        .await;
+    let sme_d = app
+        .register("sme-d@example.com", "sme", "420606", Some(parks.xiangyang))
+        .await;
+    let lead_c = app
+        .register("lead-c@example.com", "lead", "429004", Some(parks.xiantao))
+        .await;
+    let park_x = app
+        .administrator("park-x@example.com", Role::ParkAdmin, Some(parks.xiangyang))
+        .await;
+    let park_t = app
+        .administrator("park-t@example.com", Role::ParkAdmin, Some(parks.xiantao))
+        .await;
+    let admin = app
+        .administrator("root@example.com", Role::PlatformAdmin, None)
+        .await;
+
+    json_with_status(
+        app.send_as(
+            Method::PUT,
+            "/api/v1/suppliers/me/capabilities",
+            &sme_b.access_token,
+            Some(&json!({"capabilities": [
+                {"category_code": "auto", "annual_capacity": 5000, "unit": "sets", "processes": ["assembly"]},
+                {"category_code": "auto.part", "annual_capacity": 120_000, "unit": "pcs"}
+            ]})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            "/api/v1/suppliers/me/certifications",
+            &sme_b.access_token,
+            Some(&certificate_of_b(0)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    World {
+        org_a: lead_a.organization_id.unwrap(),
+        org_b: sme_b.organization_id.unwrap(),
+        chain_id,
+        accounts: vec![
+            (Actor::LeadA, lead_a),
+            (Actor::SmeB, sme_b),
+            (Actor::SmeD, sme_d),
+            (Actor::LeadC, lead_c),
+            (Actor::ParkXiangyang, park_x),
+            (Actor::ParkXiantao, park_t),
+            (Actor::PlatformAdmin, admin),
+        ],
+    }
+}
+
+/// The ids of the certificates SME B holds now.
+async fn certificates_of_b(app: &TestApp, world: &World) -> Vec<i64> {
+    let list = json_with_status(
+        app.get_as(
+            "/api/v1/suppliers/me/certifications",
+            world.signed_in(Actor::SmeB),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
