@@ -129,17 +129,16 @@ class Server:
 
     def stop(self) -> int | None:
         """Stops the server as an operator would (SIGTERM); its exit status, None if it had to be killed."""
-        if self.process.poll() is None:
+        status: int | None = self.process.poll()
+        if status is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                status = self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                self.log_file.close()
-                return None
         self.log_file.close()
-        return self.process.returncode
+        return status
 
 
 def call(base_url: str, method: str, path: str, body: object | None = None, token: str | None = None) -> dict:
@@ -230,13 +229,77 @@ def server_problems(log_path: Path) -> list[str]:
     return [line for line in lines if "panicked at" in line or " ERROR " in line]
 
 
+def run_schemathesis(
+    args: argparse.Namespace, extra: list[str], base_url: str, work: Path, report_dir: Path, tenants: dict[str, dict]
+) -> int:
+    """schemathesis over the whole document, its report printed as it goes; its exit status."""
+    command = [
+        sys.executable, "-m", "schemathesis.cli",
+        "--config-file", str(HERE / "schemathesis.toml"),
+        "run", f"{base_url}/api/v1/openapi.json",
+        "--checks", "all",
+        "--seed", str(args.seed),
+        "--max-examples", str(args.max_examples),
+        "--workers", args.workers,
+        # Every failure of an operation, not only its first, so one run lists all there is to fix;
+        # it also makes a failing run take as long as a passing one.
+        "--continue-on-failure",
+        "--report", "junit,ndjson",
+        "--report-dir", str(report_dir),
+        "--no-color",
+        *extra,
+    ]  # fmt: skip
+    env = dict(os.environ)
+    env.update(
+        {
+            "PEITAO_FUZZ_AUTH_FILE": str(work / "auth.json"),
+            "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
+            "PEITAO_FUZZ_PEERS": json.dumps({name: tenant["token"] for name, tenant in tenants.items()}),
+        }
+    )
+    log(f"schemathesis {' '.join(command[3:])}")
+    started = time.monotonic()
+    # Run from the scratch folder: whatever schemathesis leaves behind goes with it.
+    status = subprocess.run(command, env=env, cwd=work).returncode
+    log(f"schemathesis finished in {time.monotonic() - started:.0f} s with status {status}")
+    log(f"reports in {report_dir}")
+    return status
+
+
+def server_survived(server: Server) -> bool:
+    """Whether the server still answers, stops cleanly when asked, and never panicked."""
+    survived = True
+    if not server.alive():
+        log("FAILED: the server died during the run")
+        survived = False
+    else:
+        try:
+            urllib.request.urlopen(server.base_url + "/healthz", timeout=10).close()
+        except OSError as err:
+            log(f"FAILED: the server no longer answers /healthz after the run: {err}")
+            survived = False
+    stopped = server.stop()
+    if survived and stopped != 0:
+        log(f"FAILED: the server did not stop cleanly on SIGTERM (exit status {stopped})")
+        survived = False
+    problems = server_problems(server.log_path)
+    if problems:
+        log(f"the server logged {len(problems)} error line(s); the first ones:")
+        for line in problems[:20]:
+            print(f"    {line[:400]}")
+        if any("panicked at" in line for line in problems):
+            log("FAILED: the server panicked")
+            survived = False
+    return survived
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("binary", type=Path, help="the peitao binary (the release build in CI)")
     parser.add_argument("database", help="sqlite, a sqlite: URL, or a PostgreSQL server URL")
-    parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
+    parser.add_argument("--max-examples", type=int, default=100, help="generated test cases per operation")
     parser.add_argument("--seed", type=int, default=20261127, help="schemathesis's random seed")
-    parser.add_argument("--workers", default="2", help="concurrent schemathesis workers")
+    parser.add_argument("--workers", default="1", help="concurrent schemathesis workers (1: same order every run)")
     parser.add_argument(
         "--report-dir", type=Path, help="where to keep the reports and the server's log (target/fuzz)"
     )
@@ -260,57 +323,10 @@ def main() -> int:
         tenants = register_tenants(server.base_url, run_id)
         tokens = {name: tenant["token"] for name, tenant in tenants.items()}
         tokens[ADMIN] = create_admin(binary, env, server.base_url, run_id)
-        auth_file = work / "auth.json"
-        write_auth_file(auth_file, tokens)
-
-        command = [
-            sys.executable, "-m", "schemathesis.cli",
-            "--config-file", str(HERE / "schemathesis.toml"),
-            "run", f"{server.base_url}/api/v1/openapi.json",
-            "--checks", "all",
-            "--seed", str(args.seed),
-            "--max-examples", str(args.max_examples),
-            "--workers", args.workers,
-            "--report", "junit,ndjson",
-            "--report-dir", str(report_dir),
-            "--no-color",
-            *extra,
-        ]  # fmt: skip
-        schemathesis_env = dict(os.environ)
-        schemathesis_env.update(
-            {
-                "PEITAO_FUZZ_AUTH_FILE": str(auth_file),
-                "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
-                "PEITAO_FUZZ_PEERS": json.dumps({name: tenant["token"] for name, tenant in tenants.items()}),
-            }
-        )
-        log(f"schemathesis: {' '.join(command[1:])}")
-        started = time.monotonic()
-        status = subprocess.run(command, env=schemathesis_env, cwd=work).returncode
-        log(f"schemathesis finished in {time.monotonic() - started:.0f} s with status {status}")
-        log(f"reports in {report_dir}")
-
-        if not server.alive():
-            log("FAILED: the server died during the run")
+        write_auth_file(work / "auth.json", tokens)
+        status = run_schemathesis(args, extra, server.base_url, work, report_dir, tenants)
+        if not server_survived(server):
             status = status or 1
-        else:
-            try:
-                urllib.request.urlopen(server.base_url + "/healthz", timeout=10).close()
-            except OSError as err:
-                log(f"FAILED: the server no longer answers /healthz after the run: {err}")
-                status = status or 1
-        stopped = server.stop()
-        if stopped != 0:
-            log(f"FAILED: the server did not stop cleanly on SIGTERM (exit status {stopped})")
-            status = status or 1
-        problems = server_problems(server.log_path)
-        if problems:
-            log(f"the server logged {len(problems)} error line(s); the first ones:")
-            for line in problems[:20]:
-                print(f"    {line[:400]}")
-            if any("panicked at" in line for line in problems):
-                log("FAILED: the server panicked")
-                status = status or 1
         return status
     finally:
         if server is not None:
