@@ -1,7 +1,8 @@
 """Peitao's own check for schemathesis, loaded by scripts/fuzz/run.py.
 
 schemathesis's `object_level_authorization` fails when a peer tenant *receives* an object another
-tenant owns. Peitao promises more (docs/api.md, design: "Another tenant's object answers 404,
+tenant owns; it knows the owner when the object's id came from that tenant's own earlier answers in
+the run (it created or listed the object), and leaves a peer's refusal alone. Peitao promises more (docs/api.md, design: "Another tenant's object answers 404,
 exactly like a missing one"): a refusal must not tell that the object exists. So when a tenant reads
 an object by its id and gets it, each other tenant asks for it too; unless it is shared and the peer
 gets it as well, the peer's answer must be the very answer to an id that does not exist (404, or
