@@ -1,0 +1,99 @@
+"""Peitao's own check for schemathesis, loaded by scripts/fuzz/run.py.
+
+schemathesis's `object_level_authorization` fails when a peer tenant *receives* an object another
+tenant owns; it knows the owner when the object's id came from that tenant's own earlier answers in
+the run (it created or listed the object), and leaves a peer's refusal alone. Peitao promises more (docs/api.md, design: "Another tenant's object answers 404,
+exactly like a missing one"): a refusal must not tell that the object exists. So when a tenant reads
+an object by its id and gets it, each other tenant asks for it too; unless it is shared and the peer
+gets it as well, the peer's answer must be the very answer to an id that does not exist (404, or
+the 403 of a route closed to its role): same status, same problem document, the id aside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+import schemathesis
+
+# The peer tenants' access tokens by name, passed by the runner.
+PEERS: dict[str, str] = json.loads(os.environ.get("PEITAO_FUZZ_PEERS", "{}"))
+# A value no object has: ids are positive and far below this.
+MISSING_ID = "987654321"
+
+_probed: set[tuple[str, str, str]] = set()
+_lock = threading.Lock()
+
+
+def _first_probe(key: tuple[str, str, str]) -> bool:
+    with _lock:
+        if key in _probed:
+            return False
+        _probed.add(key)
+        return True
+
+
+def _send(prepared: requests.PreparedRequest, url: str, token: str) -> requests.Response:
+    request = prepared.copy()
+    request.prepare_url(url, None)
+    request.headers["Authorization"] = f"Bearer {token}"
+    with requests.Session() as session:
+        return session.send(request, timeout=30, allow_redirects=False)
+
+
+def _url_with(response_url: str, template: str, values: dict[str, object]) -> str:
+    path = template
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+    parts = urlsplit(response_url)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def _problem(response: requests.Response, masked: list[str]) -> tuple:
+    """What a client can tell from an answer, with the ids it named blanked out."""
+    text = response.text
+    for value in masked:
+        text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", "<id>", text)
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = text
+    return response.status_code, response.headers.get("Content-Type"), body
+
+
+@schemathesis.check
+def peer_object_answers_not_found(ctx, response, case):
+    """Another tenant's object answers 404, exactly like a missing one."""
+    owner = case.auth_identity
+    if case.method.upper() != "GET" or not 200 <= response.status_code < 300 or owner not in PEERS:
+        return None
+    values = dict(case.path_parameters or {})
+    if not values:
+        return None
+    url = response.request.url
+    for peer, token in PEERS.items():
+        if peer == owner or not _first_probe((case.operation.label, url, peer)):
+            continue
+        peer_answer = _send(response.request, url, token)
+        if 200 <= peer_answer.status_code < 300:
+            # Shared with the peer (a public profile, reference data), or leaked:
+            # `object_level_authorization` compares the bodies and tells which.
+            continue
+        missing = {name: MISSING_ID for name in values}
+        missing_answer = _send(response.request, _url_with(url, case.operation.path, missing), token)
+        real = _problem(peer_answer, [str(value) for value in values.values()])
+        absent = _problem(missing_answer, [MISSING_ID])
+        # A route closed to the peer's role answers every id alike; that tells nothing either.
+        if real != absent:
+            raise AssertionError(
+                f"`{owner}` read GET {urlsplit(url).path} ({response.status_code}); "
+                f"`{peer}` asking for it got {peer_answer.status_code} {peer_answer.text[:300]!r}, "
+                f"but an id that does not exist gets {missing_answer.status_code} "
+                f"{missing_answer.text[:300]!r}. Another tenant's object must answer exactly like a "
+                "missing one (404)."
+            )
+    return None
