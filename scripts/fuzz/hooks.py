@@ -97,3 +97,69 @@ def peer_object_answers_not_found(ctx, response, case):
                 "missing one (404)."
             )
     return None
+
+
+# --- Schema-valid requests that refer to what exists ------------------------------------------------
+#
+# The document states every rule a single value must follow, and the server checks exactly those
+# (`positive_data_acceptance` and `negative_data_rejection` hold it to that). What no schema can
+# state is whether a value names a stored record (region 000000, park 1 in another prefecture,
+# category `a`), a rule between two fields (a certificate ending before it starts), the grammar of
+# an uploaded CSV, or that an Idempotency-Key is fresh. The server answers those with 422 — rightly —
+# so before a *schema-valid* request is sent, this hook points such values at records that exist.
+# Invalid requests are sent as generated.
+
+WORLD: dict = json.loads(os.environ.get("PEITAO_FUZZ_WORLD", "{}"))
+HOME_COUNTY = "420606"  # Fancheng, Xiangyang: a county the built-in regions always hold.
+HOME_PARK = 1  # the first built-in park; any park suits a park administrator.
+_serial = iter(range(1, 10**9))
+
+
+def _positive(case) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is not None and meta.generation.mode.is_positive
+
+
+def _fresh() -> str:
+    return f"{os.getpid()}-{next(_serial)}"
+
+
+@schemathesis.hook
+def before_call(ctx, case, kwargs):
+    if not _positive(case):
+        return
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key":
+            headers[name] = f"fuzz-{_fresh()}"
+    path = case.operation.path
+    method = case.operation.method.upper()
+    body = case.body
+    if method == "POST" and path.endswith("/auth/register") and isinstance(body, dict):
+        organization = body.get("organization")
+        if isinstance(organization, dict):
+            organization["region_code"] = HOME_COUNTY
+            organization["park_id"] = None
+    elif method == "POST" and path.endswith("/users") and isinstance(body, dict):
+        body["park_id"] = HOME_PARK if body.get("role") == "park_admin" else None
+    elif method == "PATCH" and "/organizations/" in path and isinstance(body, dict):
+        if body.get("park_id") is not None:
+            body["park_id"] = None
+    elif method == "PUT" and path.endswith("/suppliers/me/capabilities") and isinstance(body, dict):
+        codes = WORLD.get("categories") or []
+        capabilities = body.get("capabilities")
+        if isinstance(capabilities, list) and codes:
+            # Each category once: a longer list than there are categories is cut to fit.
+            del capabilities[len(codes):]
+            for index, capability in enumerate(capabilities):
+                if isinstance(capability, dict):
+                    capability["category_code"] = codes[index % len(codes)]
+    elif method == "POST" and path.endswith("/suppliers/me/certifications") and isinstance(body, dict):
+        if str(body.get("valid_until", "")) <= str(body.get("valid_from", "")):
+            body["valid_from"], body["valid_until"] = "2025-01-01", "2028-01-01"
+    elif method == "POST" and path.endswith("/imports/suppliers"):
+        case.body = f"name,region_code\nFuzz supplier {_fresh()},{HOME_COUNTY}\n"
+    elif method == "POST" and path.endswith("/imports/taxonomy"):
+        codes = WORLD.get("categories") or []
+        parent = codes[0] if codes else ""
+        case.body = f"code,name,parent\nfuzz-{_fresh()},Fuzz category,{parent}\n"

@@ -229,6 +229,16 @@ def server_problems(log_path: Path) -> list[str]:
     return [line for line in lines if "panicked at" in line or " ERROR " in line]
 
 
+def world(base_url: str) -> dict:
+    """What exists on the server, for the hook that makes schema-valid requests refer to it."""
+    roots = [item["code"] for item in call(base_url, "GET", "/api/v1/categories?limit=100")["items"]]
+    codes = list(roots)
+    for root in roots:
+        children = call(base_url, "GET", f"/api/v1/categories?parent={root}&limit=100")["items"]
+        codes.extend(child["code"] for child in children)
+    return {"categories": codes}
+
+
 def run_schemathesis(
     args: argparse.Namespace, extra: list[str], base_url: str, work: Path, report_dir: Path, tenants: dict[str, dict]
 ) -> int:
@@ -255,6 +265,7 @@ def run_schemathesis(
             "PEITAO_FUZZ_AUTH_FILE": str(work / "auth.json"),
             "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
             "PEITAO_FUZZ_PEERS": json.dumps({name: tenant["token"] for name, tenant in tenants.items()}),
+            "PEITAO_FUZZ_WORLD": json.dumps(world(base_url)),
         }
     )
     log(f"schemathesis {' '.join(command[3:])}")

@@ -15,6 +15,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod whole;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -4,7 +4,7 @@
 
 use peitao_domain::{OrganizationKind, Role, category, region, supplier, text, user};
 use peitao_store::page::MAX_LIMIT;
-use utoipa::openapi::{Array, ArrayBuilder, Object, ObjectBuilder, Ref, Type, schema::SchemaType};
+use utoipa::openapi::{Array, ArrayBuilder, Object, ObjectBuilder, Type, schema::SchemaType};
 
 fn string(pattern: &str, max_length: Option<usize>, description: &str) -> Object {
     ObjectBuilder::new()
@@ -147,6 +147,15 @@ pub fn id() -> Object {
     integer(1, i64::MAX.unsigned_abs(), "A record's id.")
 }
 
+/// The version of a record, as read.
+pub fn version() -> Object {
+    integer(
+        1,
+        i32::MAX.unsigned_abs().into(),
+        "The version read; a stale one answers 409 with the current one.",
+    )
+}
+
 /// A page size.
 pub fn limit() -> Object {
     integer(
@@ -242,7 +251,7 @@ pub fn processes() -> Array {
 /// A supplier's whole list of capabilities.
 pub fn capability_list() -> Array {
     ArrayBuilder::new()
-        .items(Ref::from_schema_name("CapabilityInput"))
+        .items(<crate::routes::suppliers::CapabilityInput as utoipa::PartialSchema>::schema())
         .max_items(Some(supplier::MAX_CAPABILITIES))
         .description(Some(format!(
             "At most {} capabilities, each category once; an empty list clears them.",

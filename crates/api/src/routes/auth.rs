@@ -53,6 +53,7 @@ pub struct NewOrganizationRequest {
     #[schema(schema_with = schemas::region_code, example = "420606")]
     pub region_code: String,
     /// A park in the same prefecture, or `null`.
+    #[serde(default, deserialize_with = "crate::whole::option_i64")]
     #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<i64>,
 }

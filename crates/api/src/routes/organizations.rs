@@ -3,7 +3,7 @@
 use actix_web::{get, patch, web};
 use peitao_domain::{Organization, OrganizationId, Role, parse_organization_name};
 use peitao_store::OrganizationChanges;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -24,18 +24,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganizationRequest {
     /// The version read; a stale one answers 409.
+    #[serde(deserialize_with = "crate::whole::i32")]
+    #[schema(schema_with = schemas::version)]
     pub version: i32,
     #[schema(schema_with = schemas::organization_name)]
     pub name: Option<String>,
     /// A park id, or `null` to leave the park; omit to keep it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::whole::present_option_i64")]
     #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<Option<i64>>,
-}
-
-/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(deserializer).map(Some)
 }
 
 /// Whether the principal may see the organisation at all. Everyone else gets a 404.

@@ -245,6 +245,7 @@ pub struct CapabilitiesRequest {
 pub struct CapabilityInput {
     #[schema(schema_with = schemas::category_code, example = "auto.body.stamping")]
     pub category_code: String,
+    #[serde(deserialize_with = "crate::whole::u64")]
     #[schema(schema_with = schemas::annual_capacity, example = 120000)]
     pub annual_capacity: u64,
     #[schema(schema_with = schemas::unit, example = "pcs")]

@@ -31,6 +31,7 @@ pub struct CreateUserRequest {
     #[schema(schema_with = schemas::administrator_role, example = "park_admin")]
     pub role: String,
     /// Required for a park administrator.
+    #[serde(default, deserialize_with = "crate::whole::option_i64")]
     #[schema(schema_with = schemas::nullable_id)]
     pub park_id: Option<i64>,
     /// Omit to have one generated and returned once.
