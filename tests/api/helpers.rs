@@ -111,7 +111,7 @@ async fn fresh_database() -> (String, TestDatabase) {
 }
 
 /// Replaces the database name (the last path segment) of a PostgreSQL URL.
-fn with_database_name(server: &str, name: &str) -> String {
+pub fn with_database_name(server: &str, name: &str) -> String {
     let (without_query, query) = match server.split_once('?') {
         Some((head, query)) => (head, Some(query)),
         None => (server, None),

@@ -420,3 +420,35 @@ async fn expired_refresh_tokens_are_purged_when_new_ones_are_issued() {
         .unwrap();
     assert_eq!(remaining, 1, "only the token just issued is left");
 }
+
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_on_first_start() {
+    use sea_orm::{ConnectionTrait, Database};
+    let Some(server) = std::env::var("PEITAO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+    else {
+        return;
+    };
+    let name = format!("peitao_fresh_{}", uuid::Uuid::new_v4().simple());
+    let store = peitao_store::Store::connect(&peitao_store::ConnectOptions {
+        url: crate::helpers::with_database_name(&server, &name),
+        max_connections: 1,
+        acquire_timeout: Duration::from_secs(5),
+        sqlite_busy_timeout: Duration::from_secs(1),
+    })
+    .await
+    .expect("the database is created and opened");
+    store
+        .connection()
+        .execute_unprepared("SELECT 1")
+        .await
+        .unwrap();
+    store.connection().clone().close().await.unwrap();
+    let admin = Database::connect(&server).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("the created database existed");
+    admin.close().await.unwrap();
+}

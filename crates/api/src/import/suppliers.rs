@@ -13,7 +13,7 @@ use peitao_domain::{
     ParkId, RegionCode, RegionLevel, parse_organization_name,
 };
 use peitao_store::{NewOrganization, Store, StoreError, SupplierRecord};
-use time::{Date, macros::format_description};
+use time::Date;
 
 use super::{
     ImportErrors, Problems, csv_reader, optional_header, readable_records, require_headers,
@@ -199,8 +199,7 @@ fn certification(item: &str) -> Result<Certification, String> {
 }
 
 fn date(text: &str) -> Result<Date, String> {
-    Date::parse(text, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("date `{text}` is not YYYY-MM-DD"))
+    peitao_domain::parse_date("date", text).map_err(|err| err.to_string())
 }
 
 #[cfg(test)]

@@ -146,18 +146,16 @@ fn category(
         .map(CategoryCode::parse)
         .transpose()
         .map_err(|err| err.to_string())?;
-    for (label, name) in [("name", &name_zh), ("name_en", &name_en)] {
-        if name.trim().is_empty() || name.chars().count() > 200 {
-            return Err(format!(
-                "category `{code}` needs a {label} of 1 to 200 characters"
-            ));
-        }
-    }
+    let name = |label: &str, raw: &str| {
+        peitao_domain::text::CATEGORY_NAME
+            .parse(raw)
+            .map_err(|err| format!("category `{code}`, {label}: {err}"))
+    };
     Ok(Category {
+        name_zh: name("name", &name_zh)?,
+        name_en: name("name_en", &name_en)?,
         code,
         parent_code,
-        name_zh: name_zh.trim().to_owned(),
-        name_en: name_en.trim().to_owned(),
         reference,
     })
 }
