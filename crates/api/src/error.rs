@@ -67,6 +67,8 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    InvalidTransition(String),
     #[error("the file was rejected and nothing was stored: {0}")]
     Import(crate::import::ImportErrors),
     #[error("a request with this Idempotency-Key is still being served; retry shortly")]
@@ -103,6 +105,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::InvalidTransition(_) => "invalid_transition",
             Self::Import(_) => "import_rejected",
             Self::IdempotencyInProgress => "idempotency_key_in_use",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -141,6 +144,7 @@ impl ApiError {
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict(_) => "Conflict",
+            Self::InvalidTransition(_) => "Invalid transition",
             Self::Import(_) => "File rejected",
             Self::IdempotencyInProgress => "Request in progress",
             Self::IdempotencyKeyReused => "Idempotency key reused",
@@ -171,7 +175,7 @@ impl ResponseError for ApiError {
             Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::InvalidTransition(_) => StatusCode::CONFLICT,
             Self::Import(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IdempotencyInProgress => StatusCode::CONFLICT,
             Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -281,6 +285,21 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "store error");
                 Self::Internal
             }
+        }
+    }
+}
+
+impl From<peitao_app::AppError> for ApiError {
+    fn from(err: peitao_app::AppError) -> Self {
+        use peitao_app::AppError;
+        match err {
+            AppError::Invalid(detail) => Self::Validation(detail),
+            AppError::NotFound(detail) => Self::NotFound(detail),
+            AppError::Forbidden(detail) => Self::Forbidden(detail),
+            AppError::InvalidTransition(detail) => Self::InvalidTransition(detail),
+            AppError::Conflict(detail) => Self::Conflict(detail),
+            AppError::StaleVersion { current } => Self::StaleVersion { current },
+            AppError::Store(err) => err.into(),
         }
     }
 }

@@ -1,0 +1,9 @@
+//! Peitao's use cases. Each is a function over the store (and, later, the matching engine) that the
+//! HTTP handlers and the command line both call; a use case that changes state does it in one store
+//! transaction, with its history row. Nothing here knows HTTP: failures are [`AppError`], which the
+//! API turns into problem documents in one place.
+
+pub mod error;
+pub mod needs;
+
+pub use error::AppError;
