@@ -9,6 +9,7 @@ mod m20261127_000002_create_organizations_and_users;
 mod m20261127_000003_create_refresh_tokens;
 mod m20261127_000004_create_supplier_profiles;
 mod m20261127_000005_create_idempotency_keys;
+mod m20261128_000007_create_needs;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_refresh_tokens::Migration),
             Box::new(m20261127_000004_create_supplier_profiles::Migration),
             Box::new(m20261127_000005_create_idempotency_keys::Migration),
+            Box::new(m20261128_000007_create_needs::Migration),
         ]
     }
 }

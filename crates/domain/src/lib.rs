@@ -6,6 +6,7 @@
 pub mod category;
 pub mod chain;
 pub mod error;
+pub mod need;
 pub mod organization;
 pub mod park;
 pub mod region;
@@ -16,6 +17,10 @@ pub mod user;
 pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
 pub use error::{DomainError, shown};
+pub use need::{
+    Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, TransitionError,
+    Visibility,
+};
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
 pub use park::{NewPark, Park, ParkId};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};

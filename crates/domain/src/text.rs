@@ -24,6 +24,13 @@ macro_rules! forbidden {
     };
 }
 
+/// The forbidden characters less the line feed: text of several lines.
+macro_rules! forbidden_but_newline {
+    () => {
+        r"\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB"
+    };
+}
+
 /// The visible-width spaces: accepted inside text, but text made only of them is blank.
 macro_rules! blank {
     () => {
@@ -43,6 +50,20 @@ pub const VISIBLE_TEXT_PATTERN: &str = concat!(
     "]*$"
 );
 
+/// Like [`VISIBLE_TEXT_PATTERN`], but line feeds (`\n`) are allowed between lines.
+pub const MULTILINE_TEXT_PATTERN: &str = concat!(
+    "^[^",
+    forbidden_but_newline!(),
+    "]*[^",
+    forbidden_but_newline!(),
+    blank!(),
+    "\\u000A][^",
+    forbidden_but_newline!(),
+    "]*$"
+);
+
+static MULTILINE_TEXT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(MULTILINE_TEXT_PATTERN).ok());
 static VISIBLE_TEXT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(VISIBLE_TEXT_PATTERN).ok());
 static FORBIDDEN_CHAR: LazyLock<Option<Regex>> =
@@ -56,43 +77,82 @@ pub struct TextRule {
     /// The most characters (Unicode scalar values, as JSON Schema's `maxLength` counts them) the
     /// text may have as sent, surrounding spaces included.
     pub max_chars: usize,
+    /// Whether line feeds may separate lines.
+    pub multiline: bool,
+}
+
+impl TextRule {
+    /// The pattern the text must match, as the OpenAPI document publishes it.
+    pub fn pattern(&self) -> &'static str {
+        if self.multiline {
+            MULTILINE_TEXT_PATTERN
+        } else {
+            VISIBLE_TEXT_PATTERN
+        }
+    }
 }
 
 /// An organisation's name: official names can be long.
 pub const ORGANIZATION_NAME: TextRule = TextRule {
     field: "organization name",
     max_chars: 500,
+    multiline: false,
 };
 /// A category's Chinese or English name: official nomenclatures have long descriptions.
 pub const CATEGORY_NAME: TextRule = TextRule {
     field: "category name",
     max_chars: 500,
+    multiline: false,
 };
 /// A person's display name.
 pub const DISPLAY_NAME: TextRule = TextRule {
     field: "display name",
     max_chars: 100,
+    multiline: false,
 };
 /// A unit of capacity such as `pcs` or `t`.
 pub const UNIT: TextRule = TextRule {
     field: "unit",
     max_chars: 32,
+    multiline: false,
 };
 /// A certificate's number as its issuer printed it.
 pub const CERTIFICATE_NUMBER: TextRule = TextRule {
     field: "certificate number",
     max_chars: 128,
+    multiline: false,
 };
 /// A manufacturing process such as `stamping`.
 pub const PROCESS: TextRule = TextRule {
     field: "process",
     max_chars: 64,
+    multiline: false,
 };
 
 /// Text to search for.
 pub const SEARCH_TEXT: TextRule = TextRule {
     field: "search text",
     max_chars: 100,
+    multiline: false,
+};
+
+/// A need's title.
+pub const NEED_TITLE: TextRule = TextRule {
+    field: "title",
+    max_chars: 200,
+    multiline: false,
+};
+/// A need's specification: drawings referenced, tolerances, packaging — several lines.
+pub const SPECIFICATION: TextRule = TextRule {
+    field: "specification",
+    max_chars: 5000,
+    multiline: true,
+};
+/// Why something was done: a cancellation, a rejection, a verification.
+pub const REASON: TextRule = TextRule {
+    field: "reason",
+    max_chars: 500,
+    multiline: true,
 };
 
 impl TextRule {
@@ -109,11 +169,18 @@ impl TextRule {
                 self.max_chars
             )));
         }
-        let Some(visible) = VISIBLE_TEXT.as_ref() else {
+        let matcher = if self.multiline {
+            &MULTILINE_TEXT
+        } else {
+            &VISIBLE_TEXT
+        };
+        let Some(visible) = matcher.as_ref() else {
             return Err(invalid("cannot be checked".into()));
         };
         if !visible.is_match(raw) {
-            let forbidden = FORBIDDEN_CHAR.as_ref().and_then(|re| re.find(raw));
+            let forbidden = FORBIDDEN_CHAR
+                .as_ref()
+                .and_then(|re| re.find_iter(raw).find(|found| !(self.multiline && found.as_str() == "\n")));
             return Err(invalid(match forbidden {
                 Some(found) => {
                     let position = raw[..found.start()].chars().count() + 1;
@@ -237,6 +304,18 @@ mod tests {
         ] {
             assert!(ORGANIZATION_NAME.parse(raw).is_err(), "{raw:?} accepted");
         }
+    }
+
+    #[test]
+    fn several_lines_are_allowed_only_where_the_rule_says() {
+        assert_eq!(
+            SPECIFICATION.parse("Ø12 ±0.02\nzinc plated\n").unwrap(),
+            "Ø12 ±0.02\nzinc plated"
+        );
+        assert!(SPECIFICATION.parse("\n\n").is_err());
+        assert!(SPECIFICATION.parse("a\r\nb").is_err());
+        assert!(SPECIFICATION.parse("a\u{200B}").is_err());
+        assert!(NEED_TITLE.parse("a\nb").is_err());
     }
 
     #[test]

@@ -32,6 +32,32 @@ impl TaxonomyTree {
         self.parents.get(code).and_then(Option::as_ref)
     }
 
+    /// `code` and every category under it, sorted; empty when `code` is not in the forest.
+    pub fn with_descendants(&self, code: &CategoryCode) -> Vec<CategoryCode> {
+        if !self.contains(code) {
+            return Vec::new();
+        }
+        let mut found: Vec<CategoryCode> = self
+            .parents
+            .keys()
+            .filter(|candidate| {
+                let mut current = Some(*candidate);
+                // A chain longer than the forest has a loop; stop there.
+                for _ in 0..=self.parents.len() {
+                    match current {
+                        Some(at) if at == code => return true,
+                        Some(at) => current = self.parent(at),
+                        None => return false,
+                    }
+                }
+                false
+            })
+            .cloned()
+            .collect();
+        found.sort();
+        found
+    }
+
     /// The categories whose parent chain loops back on itself, one loop, sorted; `None` when the
     /// parents form a forest. Parents outside the tree end a chain.
     pub fn find_cycle(&self) -> Option<Vec<CategoryCode>> {
@@ -104,6 +130,26 @@ mod tests {
             tree.insert(code(child), parent.map(code));
         }
         tree
+    }
+
+    #[test]
+    fn a_category_comes_with_everything_under_it() {
+        let tree = tree(&[
+            ("auto", None),
+            ("auto.body", Some("auto")),
+            ("auto.body.door", Some("auto.body")),
+            ("auto.chassis", Some("auto")),
+            ("chem", None),
+        ]);
+        let codes = |found: Vec<CategoryCode>| -> Vec<String> {
+            found.into_iter().map(|c| c.as_str().to_owned()).collect()
+        };
+        assert_eq!(
+            codes(tree.with_descendants(&code("auto.body"))),
+            ["auto.body", "auto.body.door"]
+        );
+        assert_eq!(codes(tree.with_descendants(&code("auto"))).len(), 4);
+        assert!(tree.with_descendants(&code("none")).is_empty());
     }
 
     #[test]

@@ -192,7 +192,7 @@ pub(crate) fn user_model(user: NewUser) -> users::ActiveModel {
 fn user_from_row(row: users::Model) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.id),
-        email: Email::parse(&row.email)?,
+        email: Email::stored(row.email),
         display_name: row.display_name,
         role: Role::parse(&row.role)?,
         organization_id: row.organization_id.map(OrganizationId),

@@ -249,7 +249,7 @@ impl Store {
 
 /// The digits of a code that name the region itself: `42` for a province (`420000`), `4206` for a
 /// prefecture (`420600`), all six for a county.
-fn significant_prefix(code: &RegionCode) -> &str {
+pub(crate) fn significant_prefix(code: &RegionCode) -> &str {
     let text = code.as_str();
     if text.ends_with("0000") {
         &text[..2]
@@ -274,7 +274,7 @@ fn park_model(park: &NewPark) -> parks::ActiveModel {
     }
 }
 
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {
