@@ -5,25 +5,34 @@
 
 pub mod category;
 pub mod chain;
+pub mod credential;
+pub mod deal;
 pub mod error;
 pub mod need;
 pub mod organization;
 pub mod park;
+pub mod quote;
 pub mod region;
+pub mod scorecard;
 pub mod supplier;
 pub mod text;
 pub mod user;
 
 pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
-pub use error::{DomainError, shown};
+pub use credential::{Credential, CredentialTier};
+pub use deal::{Award, AwardLimits, Cancellation, DealCommand, DealId, DealStatus, Fulfilment};
+pub use error::{DomainError, TransitionError, shown};
 pub use need::{
-    Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, TransitionError,
-    Visibility,
+    Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
 pub use park::{NewPark, Park, ParkId};
+pub use quote::{
+    NewQuote, ProductionSiteId, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection,
+};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
+pub use scorecard::Scorecard;
 pub use supplier::{Capability, Certification, CertificationKind};
 pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};

@@ -17,7 +17,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{CategoryCode, CertificationKind, DomainError, OrganizationId, RegionCode, text};
+use crate::{
+    CategoryCode, CertificationKind, DomainError, OrganizationId, RegionCode, TransitionError, text,
+};
 
 /// The id of a need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -98,14 +100,15 @@ impl NeedStatus {
     }
 
     /// The commands this status admits, by name.
-    pub fn allowed(&self) -> Vec<&'static str> {
-        NeedCommand::NAMES
-            .into_iter()
-            .filter(|name| {
-                let command = NeedCommand::example(name);
-                self.apply(&command).is_ok()
-            })
-            .collect()
+    pub fn allowed_commands(self) -> &'static [&'static str] {
+        match self {
+            Self::Draft => &["publish", "cancel"],
+            Self::Published => &["close", "deadline", "award", "cancel"],
+            Self::Closed => &["award", "cancel"],
+            Self::PartlyAwarded => &["close", "award"],
+            Self::Awarded => &["fulfil"],
+            Self::Expired | Self::Fulfilled | Self::Cancelled => &[],
+        }
     }
 
     /// The status after `command`, or why the command is not allowed now.
@@ -128,10 +131,12 @@ impl NeedStatus {
             (S::Awarded, C::FulfilAll) => S::Fulfilled,
             (S::Draft | S::Published | S::Closed, C::Cancel) => S::Cancelled,
             _ => {
-                return Err(TransitionError {
-                    from: self,
-                    command: command.name(),
-                });
+                return Err(TransitionError::new(
+                    "need",
+                    self.as_str(),
+                    command.name(),
+                    self.allowed_commands(),
+                ));
             }
         };
         Ok(next)
@@ -162,8 +167,6 @@ pub enum NeedCommand {
 }
 
 impl NeedCommand {
-    const NAMES: [&'static str; 6] = ["publish", "close", "deadline", "award", "fulfil", "cancel"];
-
     /// The command's name, as errors list it.
     pub fn name(&self) -> &'static str {
         match self {
@@ -175,44 +178,7 @@ impl NeedCommand {
             Self::Cancel => "cancel",
         }
     }
-
-    fn example(name: &str) -> Self {
-        match name {
-            "publish" => Self::Publish,
-            "close" => Self::Close,
-            "deadline" => Self::PassDeadline { live_quotes: true },
-            "award" => Self::Award { remaining: 1 },
-            "fulfil" => Self::FulfilAll,
-            _ => Self::Cancel,
-        }
-    }
 }
-
-/// A command the need's status does not admit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransitionError {
-    pub from: NeedStatus,
-    pub command: &'static str,
-}
-
-impl fmt::Display for TransitionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let allowed = self.from.allowed();
-        write!(
-            f,
-            "the need is {}, so it cannot {}; allowed now: {}",
-            self.from,
-            self.command,
-            if allowed.is_empty() {
-                "nothing, it is final".to_owned()
-            } else {
-                allowed.join(", ")
-            }
-        )
-    }
-}
-
-impl std::error::Error for TransitionError {}
 
 /// Who may see a published need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -495,9 +461,30 @@ mod tests {
     }
 
     #[test]
-    fn final_states_admit_nothing() {
+    fn the_allowed_commands_are_exactly_those_apply_admits() {
+        use NeedCommand as C;
+        let examples = [
+            C::Publish,
+            C::Close,
+            C::PassDeadline { live_quotes: true },
+            C::Award { remaining: 1 },
+            C::FulfilAll,
+            C::Cancel,
+        ];
+        for status in NeedStatus::ALL {
+            let admitted: Vec<&str> = examples
+                .iter()
+                .filter(|command| status.apply(command).is_ok())
+                .map(NeedCommand::name)
+                .collect();
+            let mut listed = status.allowed_commands().to_vec();
+            listed.sort_unstable();
+            let mut admitted_sorted = admitted.clone();
+            admitted_sorted.sort_unstable();
+            assert_eq!(listed, admitted_sorted, "{status}");
+        }
         for status in [NeedStatus::Expired, NeedStatus::Fulfilled, NeedStatus::Cancelled] {
-            assert!(status.allowed().is_empty(), "{status}");
+            assert!(status.allowed_commands().is_empty(), "{status}");
         }
     }
 
@@ -506,10 +493,10 @@ mod tests {
         let err = NeedStatus::Draft.apply(&NeedCommand::Close).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the need is draft, so it cannot close; allowed now: publish, cancel"
+            "cannot close a need that is draft; a draft need allows only: publish, cancel"
         );
         let err = NeedStatus::Cancelled.apply(&NeedCommand::Publish).unwrap_err();
-        assert!(err.to_string().contains("nothing, it is final"), "{err}");
+        assert!(err.to_string().contains("can no longer change"), "{err}");
     }
 
     fn input<'a>(
