@@ -65,7 +65,10 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, columns) in [
             ("idx_needs_organization", vec![Needs::OrganizationId]),
-            ("idx_needs_status_deadline", vec![Needs::Status, Needs::ResponseDeadline]),
+            (
+                "idx_needs_status_deadline",
+                vec![Needs::Status, Needs::ResponseDeadline],
+            ),
             ("idx_needs_category", vec![Needs::CategoryCode]),
         ] {
             let mut index = Index::create();

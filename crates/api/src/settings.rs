@@ -25,6 +25,14 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub reference: ReferenceSettings,
+    pub needs: NeedSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedSettings {
+    /// How often the background task moves needs whose response deadline has passed.
+    pub deadline_check_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +220,9 @@ impl Settings {
         }
         if !(1..=600).contains(&self.server.body_timeout_secs) {
             return invalid("server.body_timeout_secs", "must be 1 to 600");
+        }
+        if !(1..=3600).contains(&self.needs.deadline_check_secs) {
+            return invalid("needs.deadline_check_secs", "must be 1 to 3600");
         }
         if self.server.max_connections_per_worker == 0 {
             return invalid("server.max_connections_per_worker", "must be at least 1");

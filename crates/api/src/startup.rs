@@ -133,6 +133,10 @@ impl Application {
             body_limit: settings.server.body_limit_bytes,
             fingerprint_key: fingerprint_key(&settings.auth),
         });
+        spawn_deadline_task(
+            store.clone(),
+            Duration::from_secs(settings.needs.deadline_check_secs),
+        );
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
         let route_table = web::Data::new(
@@ -226,6 +230,25 @@ impl Application {
         tracing::info!("listening on {}", self.base_url());
         self.server.await
     }
+}
+
+/// Moves needs past their response deadline every `every`, whether or not requests arrive. Each
+/// move is a guarded update, so several processes on one database never move a need twice.
+fn spawn_deadline_task(store: Store, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match peitao_app::needs::pass_deadlines(&store, time::OffsetDateTime::now_utc()).await {
+                Ok(0) => {}
+                Ok(moved) => tracing::info!(moved, "needs past their deadline moved on"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not move needs past their deadline")
+                }
+            }
+        }
+    });
 }
 
 /// Registers for SIGTERM and SIGINT now, so a signal that arrives at any later moment is caught;

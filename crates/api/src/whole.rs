@@ -60,6 +60,13 @@ pub fn u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> 
     narrow(Whole::deserialize(deserializer)?)
 }
 
+/// An optional `u64`: absent (with `#[serde(default)]`) or `null` is `None`.
+pub fn option_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Option::<Whole>::deserialize(deserializer)?
+        .map(narrow)
+        .transpose()
+}
+
 /// An optional `i64`: absent (with `#[serde(default)]`) or `null` is `None`.
 pub fn option_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     Option::<Whole>::deserialize(deserializer)?

@@ -94,7 +94,7 @@ async fn owned(
 pub struct TermsInput {
     pub category_code: String,
     pub title: String,
-    pub specification: String,
+    pub specification: Option<String>,
     pub quantity: u64,
     pub unit: String,
     pub estimated_value_fen: u64,
@@ -111,7 +111,7 @@ async fn checked_terms(store: &Store, input: &TermsInput) -> Result<NeedTerms, A
     let terms = NeedTerms::parse(&NeedTermsInput {
         category_code: &input.category_code,
         title: &input.title,
-        specification: &input.specification,
+        specification: input.specification.as_deref(),
         quantity: input.quantity,
         unit: &input.unit,
         estimated_value_fen: input.estimated_value_fen,
@@ -267,12 +267,13 @@ pub async fn act(
         (_, None) => None,
     };
     if action == OwnerAction::Publish {
-        check_deadline(need.terms.response_deadline(), OffsetDateTime::now_utc())
-            .map_err(|_| {
+        check_deadline(need.terms.response_deadline(), OffsetDateTime::now_utc()).map_err(
+            |_| {
                 AppError::Invalid(
                     "response_deadline: the deadline has passed; move it before publishing".into(),
                 )
-            })?;
+            },
+        )?;
     }
     Ok(store
         .transition_need(

@@ -42,7 +42,9 @@ pub enum DomainError {
     InvalidCertificationKind(String),
     #[error("{field} `{raw}` is not a date YYYY-MM-DD between 1900-01-01 and 2199-12-31")]
     InvalidDate { field: &'static str, raw: String },
-    #[error("need status `{0}` is not one of draft, published, closed, expired, partly_awarded, awarded, fulfilled, cancelled")]
+    #[error(
+        "need status `{0}` is not one of draft, published, closed, expired, partly_awarded, awarded, fulfilled, cancelled"
+    )]
     InvalidNeedStatus(String),
     #[error("visibility `{0}` is not one of public, province, invited")]
     InvalidVisibility(String),

@@ -243,7 +243,8 @@ pub struct NeedTerms {
 pub struct NeedTermsInput<'a> {
     pub category_code: &'a str,
     pub title: &'a str,
-    pub specification: &'a str,
+    /// `None` when the owner wrote none.
+    pub specification: Option<&'a str>,
     pub quantity: u64,
     pub unit: &'a str,
     pub estimated_value_fen: u64,
@@ -258,7 +259,8 @@ impl NeedTerms {
     /// Checks every term on its own; rules that need the store (the category and county exist,
     /// the invited are SMEs) and the clock (the deadline is ahead) are the use case's.
     pub fn parse(input: &NeedTermsInput<'_>) -> Result<Self, DomainError> {
-        let invalid = |field: &'static str, problem: String| DomainError::InvalidNeed { field, problem };
+        let invalid =
+            |field: &'static str, problem: String| DomainError::InvalidNeed { field, problem };
         if input.quantity == 0 || input.quantity > MAX_AMOUNT {
             return Err(invalid("quantity", format!("must be 1 to {MAX_AMOUNT}")));
         }
@@ -287,15 +289,24 @@ impl NeedTerms {
         }
         let visibility = Visibility::parse(input.visibility)?;
         if input.invited_supplier_ids.len() > MAX_INVITED {
-            return Err(invalid("invited_supplier_ids", format!("at most {MAX_INVITED}")));
+            return Err(invalid(
+                "invited_supplier_ids",
+                format!("at most {MAX_INVITED}"),
+            ));
         }
         let mut invited_supplier_ids: Vec<OrganizationId> = Vec::new();
         for id in input.invited_supplier_ids {
             if *id < 1 {
-                return Err(invalid("invited_supplier_ids", format!("{id} is not an id")));
+                return Err(invalid(
+                    "invited_supplier_ids",
+                    format!("{id} is not an id"),
+                ));
             }
             if invited_supplier_ids.contains(&OrganizationId(*id)) {
-                return Err(invalid("invited_supplier_ids", format!("{id} is listed twice")));
+                return Err(invalid(
+                    "invited_supplier_ids",
+                    format!("{id} is listed twice"),
+                ));
             }
             invited_supplier_ids.push(OrganizationId(*id));
         }
@@ -317,7 +328,10 @@ impl NeedTerms {
         Ok(Self {
             category_code: CategoryCode::parse(input.category_code)?,
             title: text::NEED_TITLE.parse(input.title)?,
-            specification: text::SPECIFICATION.parse(input.specification)?,
+            specification: match input.specification {
+                Some(specification) => text::SPECIFICATION.parse(specification)?,
+                None => String::new(),
+            },
             quantity: input.quantity,
             unit: text::UNIT.parse(input.unit)?,
             estimated_value_fen: input.estimated_value_fen,
@@ -335,6 +349,7 @@ impl NeedTerms {
     pub fn title(&self) -> &str {
         &self.title
     }
+    /// The specification; empty when the owner wrote none.
     pub fn specification(&self) -> &str {
         &self.specification
     }
@@ -483,7 +498,11 @@ mod tests {
             admitted_sorted.sort_unstable();
             assert_eq!(listed, admitted_sorted, "{status}");
         }
-        for status in [NeedStatus::Expired, NeedStatus::Fulfilled, NeedStatus::Cancelled] {
+        for status in [
+            NeedStatus::Expired,
+            NeedStatus::Fulfilled,
+            NeedStatus::Cancelled,
+        ] {
             assert!(status.allowed_commands().is_empty(), "{status}");
         }
     }
@@ -495,7 +514,9 @@ mod tests {
             err.to_string(),
             "cannot close a need that is draft; a draft need allows only: publish, cancel"
         );
-        let err = NeedStatus::Cancelled.apply(&NeedCommand::Publish).unwrap_err();
+        let err = NeedStatus::Cancelled
+            .apply(&NeedCommand::Publish)
+            .unwrap_err();
         assert!(err.to_string().contains("can no longer change"), "{err}");
     }
 
@@ -507,7 +528,7 @@ mod tests {
         NeedTermsInput {
             category_code: "auto.body.stamping",
             title: "Door inner panels",
-            specification: "DC04, 0.8 mm\nE-coat",
+            specification: Some("DC04, 0.8 mm\nE-coat"),
             quantity: 12_000,
             unit: "pcs",
             estimated_value_fen: 36_000_000,

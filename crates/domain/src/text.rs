@@ -178,9 +178,10 @@ impl TextRule {
             return Err(invalid("cannot be checked".into()));
         };
         if !visible.is_match(raw) {
-            let forbidden = FORBIDDEN_CHAR
-                .as_ref()
-                .and_then(|re| re.find_iter(raw).find(|found| !(self.multiline && found.as_str() == "\n")));
+            let forbidden = FORBIDDEN_CHAR.as_ref().and_then(|re| {
+                re.find_iter(raw)
+                    .find(|found| !(self.multiline && found.as_str() == "\n"))
+            });
             return Err(invalid(match forbidden {
                 Some(found) => {
                     let position = raw[..found.start()].chars().count() + 1;

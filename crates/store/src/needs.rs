@@ -205,15 +205,27 @@ impl Store {
         let txn = self.db.begin().await?;
         let columns = terms_columns(terms)?;
         let mut update = needs::Entity::update_many()
-            .col_expr(needs::Column::Version, Expr::col(needs::Column::Version).add(1))
+            .col_expr(
+                needs::Column::Version,
+                Expr::col(needs::Column::Version).add(1),
+            )
             .col_expr(needs::Column::UpdatedAt, Expr::value(now));
         for (column, value) in [
-            (needs::Column::CategoryCode, columns.category_code.into_value()),
+            (
+                needs::Column::CategoryCode,
+                columns.category_code.into_value(),
+            ),
             (needs::Column::Title, columns.title.into_value()),
-            (needs::Column::Specification, columns.specification.into_value()),
+            (
+                needs::Column::Specification,
+                columns.specification.into_value(),
+            ),
             (needs::Column::Quantity, columns.quantity.into_value()),
             (needs::Column::Unit, columns.unit.into_value()),
-            (needs::Column::EstimatedValueFen, columns.estimated_value_fen.into_value()),
+            (
+                needs::Column::EstimatedValueFen,
+                columns.estimated_value_fen.into_value(),
+            ),
             (
                 needs::Column::RequiredCertifications,
                 columns.required_certifications.into_value(),
@@ -222,7 +234,10 @@ impl Store {
                 needs::Column::DeliveryRegionCode,
                 columns.delivery_region_code.into_value(),
             ),
-            (needs::Column::ResponseDeadline, columns.response_deadline.into_value()),
+            (
+                needs::Column::ResponseDeadline,
+                columns.response_deadline.into_value(),
+            ),
             (needs::Column::Visibility, columns.visibility.into_value()),
         ] {
             if let Some(value) = value {
@@ -278,7 +293,10 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         let txn = self.db.begin().await?;
         let mut update = needs::Entity::update_many()
-            .col_expr(needs::Column::Version, Expr::col(needs::Column::Version).add(1))
+            .col_expr(
+                needs::Column::Version,
+                Expr::col(needs::Column::Version).add(1),
+            )
             .col_expr(needs::Column::UpdatedAt, Expr::value(now))
             .col_expr(needs::Column::Status, Expr::value(transition.to.as_str()));
         if transition.to == NeedStatus::Published {
@@ -327,7 +345,11 @@ impl Store {
                     at: row.at,
                     actor: row.actor_user_id.map(UserId),
                     action: row.action,
-                    from: row.from_status.as_deref().map(NeedStatus::parse).transpose()?,
+                    from: row
+                        .from_status
+                        .as_deref()
+                        .map(NeedStatus::parse)
+                        .transpose()?,
                     to: NeedStatus::parse(&row.to_status)?,
                     reason: row.reason,
                 })
@@ -407,9 +429,8 @@ impl Store {
             );
         }
         if let Some(region) = &filter.region {
-            query = query.filter(
-                needs::Column::DeliveryRegionCode.starts_with(significant_prefix(region)),
-            );
+            query = query
+                .filter(needs::Column::DeliveryRegionCode.starts_with(significant_prefix(region)));
         }
         if let Some(after) = filter.deadline_after {
             query = query.filter(needs::Column::ResponseDeadline.gt(after));
@@ -421,7 +442,11 @@ impl Store {
                     .like(LikeExpr::new(pattern).escape('\\')),
             );
         }
-        if let Some(before) = page.after.as_deref().and_then(|cursor| cursor.parse::<i64>().ok()) {
+        if let Some(before) = page
+            .after
+            .as_deref()
+            .and_then(|cursor| cursor.parse::<i64>().ok())
+        {
             query = query.filter(needs::Column::Id.lt(before));
         }
         let rows = query
@@ -435,7 +460,9 @@ impl Store {
             .into_iter()
             .map(|row| need_from_row(row, &invited))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_rows(needs, page.limit, |need| need.id.0.to_string()))
+        Ok(Page::from_rows(needs, page.limit, |need| {
+            need.id.0.to_string()
+        }))
     }
 }
 
@@ -464,11 +491,14 @@ fn need_from_row(row: needs::Model, invited: &[(i64, i64)]) -> Result<Need, Stor
         .filter(|(need, _)| *need == row.id)
         .map(|(_, supplier)| *supplier)
         .collect();
-    let unsigned = |value: i64| u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("need {}: negative amount", row.id)));
+    let unsigned = |value: i64| {
+        u64::try_from(value)
+            .map_err(|_| StoreError::Corrupt(format!("need {}: negative amount", row.id)))
+    };
     let terms = NeedTerms::parse(&NeedTermsInput {
         category_code: &row.category_code,
         title: &row.title,
-        specification: &row.specification,
+        specification: (!row.specification.is_empty()).then_some(row.specification.as_str()),
         quantity: unsigned(row.quantity)?,
         unit: &row.unit,
         estimated_value_fen: unsigned(row.estimated_value_fen)?,

@@ -3,7 +3,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{ACTORS, Actor, World, certificate_of_b, certificates_of_b, world};
+use super::{
+    ACTORS, Actor, World, certificate_of_b, certificates_of_b, need_of_a, need_terms, world,
+};
 use crate::helpers::{TestApp, json_with_status, spawn_app};
 
 /// What fills the one `{…}` parameter of a row's path template.
@@ -19,6 +21,14 @@ enum Param {
     /// A certificate SME B holds at the moment of the call: B's own row may have removed the
     /// previous one, and another SME must meet a real record of B's, not a missing id.
     CertificationOfB,
+    /// A's published public need, shared by the rows.
+    PublishedNeed,
+    /// A's draft need, shared by the rows.
+    DraftNeed,
+    /// A draft A makes for this call: the call may publish or cancel it.
+    FreshDraft,
+    /// A need A publishes for this call: the call may close it.
+    FreshPublished,
 }
 
 /// One operation called on one object, and the status each actor must get.
@@ -40,6 +50,12 @@ impl Case {
             Param::OrgA => world.org_a.to_string(),
             Param::OrgB => world.org_b.to_string(),
             Param::Chain => world.chain_id.to_string(),
+            Param::PublishedNeed => world.published_need.to_string(),
+            Param::DraftNeed => world.draft_need.to_string(),
+            Param::FreshDraft => need_of_a(app, world, serial + 1000, false)
+                .await
+                .to_string(),
+            Param::FreshPublished => need_of_a(app, world, serial + 1000, true).await.to_string(),
             Param::CertificationOfB => {
                 let held = certificates_of_b(app, world).await;
                 match held.first() {
@@ -130,7 +146,112 @@ fn sme_only(actor: Actor) -> StatusCode {
     }
 }
 
+/// Only A, the owner, changes a need; who may see it but not change it is refused (403); the rest
+/// do not see it (404).
+fn owner_changes(visible_to_smes: bool) -> fn(Actor) -> StatusCode {
+    if visible_to_smes {
+        |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::LeadA => OK,
+            Actor::SmeB | Actor::SmeD | Actor::ParkXiangyang | Actor::PlatformAdmin => FORBIDDEN,
+            Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+        }
+    } else {
+        |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::LeadA => OK,
+            Actor::ParkXiangyang | Actor::PlatformAdmin => FORBIDDEN,
+            Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+        }
+    }
+}
+
+fn need_rows() -> Vec<Case> {
+    vec![
+        case(
+            Method::POST,
+            "/api/v1/needs",
+            Param::None,
+            Some(|ctx| need_terms(ctx.serial)),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::LeadC => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(Method::GET, "/api/v1/needs", Param::None, None, signed_in),
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}",
+            Param::PublishedNeed,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+                _ => OK,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}",
+            Param::DraftNeed,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                _ => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::PATCH,
+            "/api/v1/needs/{id}",
+            Param::FreshDraft,
+            Some(|ctx| json!({"version": 1, "title": format!("Renamed {}", ctx.serial)})),
+            owner_changes(false),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/needs/{id}/publish",
+            Param::FreshDraft,
+            None,
+            owner_changes(false),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/needs/{id}/close",
+            Param::FreshPublished,
+            None,
+            owner_changes(true),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/needs/{id}/cancel",
+            Param::FreshDraft,
+            Some(|_| json!({"reason": "No longer needed"})),
+            owner_changes(false),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}/history",
+            Param::PublishedNeed,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                Actor::SmeB | Actor::SmeD => FORBIDDEN,
+                Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+    ]
+}
+
 pub(super) fn matrix() -> Vec<Case> {
+    let mut rows = need_rows();
+    rows.extend(base_rows());
+    rows
+}
+
+fn base_rows() -> Vec<Case> {
     vec![
         case(Method::GET, "/healthz", Param::None, None, public),
         case(Method::GET, "/readyz", Param::None, None, public),

@@ -50,6 +50,10 @@ struct World {
     org_a: i64,
     org_b: i64,
     chain_id: i64,
+    /// A public need of A's, published.
+    published_need: i64,
+    /// A draft need of A's.
+    draft_need: i64,
 }
 
 impl World {
@@ -64,6 +68,50 @@ impl World {
         self.token(actor)
             .expect("every actor but Anonymous has an account")
     }
+}
+
+/// The terms of a need A drafts; `serial` keeps the titles apart.
+fn need_terms(serial: usize) -> Value {
+    let deadline = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    json!({
+        "category_code": "auto.part", "title": format!("Brackets {serial}"), "quantity": 1000,
+        "unit": "pcs", "estimated_value_fen": 5_000_000, "delivery_region_code": "420606",
+        "response_deadline": deadline, "visibility": "public"
+    })
+}
+
+/// A need drafted by A, published when `publish` says so; its id.
+async fn need_of_a(app: &TestApp, world: &World, serial: usize, publish: bool) -> i64 {
+    let lead = world.signed_in(Actor::LeadA);
+    let need = json_with_status(
+        app.send_as(
+            Method::POST,
+            "/api/v1/needs",
+            lead,
+            Some(&need_terms(serial)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    if publish {
+        json_with_status(
+            app.send_as(
+                Method::POST,
+                &format!("/api/v1/needs/{need}/publish"),
+                lead,
+                None,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    need
 }
 
 /// A certificate for SME B; `serial` keeps the numbers apart.
@@ -160,7 +208,9 @@ async fn world(app: &TestApp) -> World {
     )
     .await;
 
-    World {
+    let mut world = World {
+        published_need: 0,
+        draft_need: 0,
         org_a: lead_a.organization_id.unwrap(),
         org_b: sme_b.organization_id.unwrap(),
         chain_id,
@@ -173,7 +223,10 @@ async fn world(app: &TestApp) -> World {
             (Actor::ParkXiantao, park_t),
             (Actor::PlatformAdmin, admin),
         ],
-    }
+    };
+    world.published_need = need_of_a(app, &world, 0, true).await;
+    world.draft_need = need_of_a(app, &world, 1, false).await;
+    world
 }
 
 /// The ids of the certificates SME B holds now.

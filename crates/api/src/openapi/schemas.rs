@@ -2,7 +2,9 @@
 //! domain validates with, so the document and the server cannot disagree. Fields and parameters
 //! refer to them with `#[schema(schema_with = …)]` and `#[param(schema_with = …)]`.
 
-use peitao_domain::{OrganizationKind, Role, category, region, supplier, text, user};
+use peitao_domain::{
+    OrganizationKind, Role, Visibility, category, need, region, supplier, text, user,
+};
 use peitao_store::page::MAX_LIMIT;
 use utoipa::openapi::{Array, ArrayBuilder, Object, ObjectBuilder, Type, schema::SchemaType};
 
@@ -29,7 +31,7 @@ fn integer(minimum: i64, maximum: u64, description: &str) -> Object {
 
 fn visible_text(rule: text::TextRule, description: &str) -> Object {
     string(
-        text::VISIBLE_TEXT_PATTERN,
+        rule.pattern(),
         Some(rule.max_chars),
         &format!(
             "{description} At most {} characters, at least one of them visible; control and \
@@ -257,5 +259,75 @@ pub fn capability_list() -> Array {
             "At most {} capabilities, each category once; an empty list clears them.",
             supplier::MAX_CAPABILITIES
         )))
+        .build()
+}
+
+/// A need's title.
+pub fn need_title() -> Object {
+    visible_text(text::NEED_TITLE, "What is sought, in a line.")
+}
+
+/// A need's specification.
+pub fn specification() -> Object {
+    visible_text(
+        text::SPECIFICATION,
+        "Material, drawings, tolerances, packaging; lines separated by `\\n`.",
+    )
+}
+
+/// Why something was done.
+pub fn reason() -> Object {
+    visible_text(text::REASON, "Why; the parties concerned read it.")
+}
+
+/// A quantity or an amount of money in fen.
+pub fn amount() -> Object {
+    integer(1, need::MAX_AMOUNT, "A whole number from 1.")
+}
+
+/// Who may see a need.
+pub fn visibility() -> Object {
+    let names: Vec<&str> = Visibility::ALL.iter().map(Visibility::as_str).collect();
+    one_of_words(
+        &names,
+        "`public` (every supplier), `province` (suppliers in the home province) or `invited` \
+         (only `invited_supplier_ids`).",
+    )
+}
+
+/// The certifications a need requires.
+pub fn required_certifications() -> Array {
+    ArrayBuilder::new()
+        .items(certification_kind())
+        .max_items(Some(need::MAX_REQUIRED_CERTIFICATIONS))
+        .unique_items(true)
+        .description(Some(format!(
+            "Kinds a supplier must hold valid through the deadline; at most {}, each once.",
+            need::MAX_REQUIRED_CERTIFICATIONS
+        )))
+        .build()
+}
+
+/// The suppliers invited to an `invited` need.
+pub fn invited_suppliers() -> Array {
+    ArrayBuilder::new()
+        .items(id())
+        .max_items(Some(need::MAX_INVITED))
+        .unique_items(true)
+        .description(Some(format!(
+            "The SMEs invited, when `visibility` is `invited` (then at least one); at most {}.",
+            need::MAX_INVITED
+        )))
+        .build()
+}
+
+/// A moment, RFC 3339.
+pub fn timestamp() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::DateTime,
+        )))
+        .description(Some("An RFC 3339 timestamp, such as 2026-12-31T16:00:00Z."))
         .build()
 }

@@ -5,6 +5,7 @@ pub mod chains;
 pub mod health;
 pub mod imports;
 pub mod me;
+pub mod needs;
 pub mod organizations;
 pub mod pagination;
 pub mod reference;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(organizations::configure)
+            .configure(needs::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)
