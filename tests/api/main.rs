@@ -18,6 +18,7 @@ mod helpers;
 mod idempotency;
 mod imports;
 mod migrations;
+mod needs;
 mod openapi;
 mod organizations;
 mod probe;
