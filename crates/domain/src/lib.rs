@@ -17,7 +17,7 @@ pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
 pub use error::{DomainError, shown};
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
-pub use park::{NewPark, Park, ParkId};
+pub use park::{NewPark, Park, ParkId, ParkKind, ParkLevel};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
 pub use supplier::{Capability, Certification, CertificationKind};
 pub use text::{TextRule, format_date, parse_date};
