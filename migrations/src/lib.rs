@@ -9,6 +9,7 @@ mod m20261127_000002_create_organizations_and_users;
 mod m20261127_000003_create_refresh_tokens;
 mod m20261127_000004_create_supplier_profiles;
 mod m20261127_000005_create_idempotency_keys;
+mod m20261128_000006_capability_processes_as_json;
 mod m20261128_000007_create_needs;
 
 /// The list of every migration, oldest first.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_refresh_tokens::Migration),
             Box::new(m20261127_000004_create_supplier_profiles::Migration),
             Box::new(m20261127_000005_create_idempotency_keys::Migration),
+            Box::new(m20261128_000006_capability_processes_as_json::Migration),
             Box::new(m20261128_000007_create_needs::Migration),
         ]
     }
@@ -30,7 +32,7 @@ impl MigratorTrait for Migrator {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm_migration::sea_orm::Database;
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, JsonValue, Statement};
 
     use super::*;
 
@@ -54,5 +56,57 @@ mod tests {
             "names are unique and sort in the order they apply"
         );
         assert_eq!(applied.len(), Migrator::migrations().len());
+    }
+
+    #[tokio::test]
+    async fn processes_joined_by_semicolons_become_json_arrays_and_back() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", folder.path().join("m.db").display());
+        let db = Database::connect(url).await.unwrap();
+        Migrator::up(&db, Some(5)).await.unwrap();
+        db.execute_unprepared(
+            "INSERT INTO regions (code, name, level) VALUES ('420606', 'Fancheng', 'county');
+             INSERT INTO categories (code, name_zh, name_en) VALUES ('a', 'A', 'A'), ('b', 'B', 'B');
+             INSERT INTO organizations (name, kind, region_code, created_at, updated_at)
+                 VALUES ('Org', 'sme', '420606', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO capabilities (organization_id, category_code, annual_capacity, unit, processes)
+                 VALUES (1, 'a', 10, 'pcs', 'stamping;welding'), (1, 'b', 10, 'pcs', '');",
+        )
+        .await
+        .unwrap();
+
+        Migrator::up(&db, None).await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT processes FROM capabilities ORDER BY category_code",
+            ))
+            .await
+            .unwrap();
+        let lists: Vec<JsonValue> = rows
+            .iter()
+            .map(|row| row.try_get_by_index::<JsonValue>(0).unwrap())
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                JsonValue::from(vec!["stamping", "welding"]),
+                JsonValue::Array(Vec::new())
+            ]
+        );
+
+        Migrator::down(&db, Some(1)).await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT processes FROM capabilities ORDER BY category_code",
+            ))
+            .await
+            .unwrap();
+        let joined: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert_eq!(joined, ["stamping;welding", ""]);
     }
 }

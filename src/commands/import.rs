@@ -3,10 +3,12 @@
 use std::path::Path;
 
 use anyhow::Context;
-use peitao_api::import::{
-    ImportErrors,
-    suppliers::{self, SupplierImportError},
-    taxonomy::{self, Format, TaxonomyImportError},
+use peitao_app::{
+    AppError,
+    import::{
+        ImportErrors, suppliers,
+        taxonomy::{self, Format},
+    },
 };
 use peitao_store::Store;
 
@@ -15,9 +17,13 @@ fn read(path: &Path) -> anyhow::Result<String> {
     String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
 
-fn rejected(path: &Path, errors: &ImportErrors) -> anyhow::Error {
+/// A rejected file lists its problems with the file's name; any other failure passes through.
+fn rejected(path: &Path, err: AppError) -> anyhow::Error {
+    let AppError::Import(ImportErrors(errors)) = err else {
+        return err.into();
+    };
     let mut message = format!("{} was rejected; nothing was stored:", path.display());
-    for error in &errors.0 {
+    for error in &errors {
         message.push_str(&format!("\n  {}: {error}", path.display()));
     }
     anyhow::anyhow!(message)
@@ -27,10 +33,7 @@ pub async fn taxonomy(store: &Store, path: &Path) -> anyhow::Result<()> {
     let text = read(path)?;
     let counts = taxonomy::import(store, &text, Format::of_path(path))
         .await
-        .map_err(|err| match err {
-            TaxonomyImportError::Invalid(errors) => rejected(path, &errors),
-            TaxonomyImportError::Store(err) => err.into(),
-        })?;
+        .map_err(|err| rejected(path, err))?;
     eprintln!(
         "imported {} categories, {} chains, {} links from {}",
         counts.categories,
@@ -45,10 +48,7 @@ pub async fn suppliers(store: &Store, path: &Path) -> anyhow::Result<()> {
     let text = read(path)?;
     let ids = suppliers::import(store, &text)
         .await
-        .map_err(|err| match err {
-            SupplierImportError::Invalid(errors) => rejected(path, &errors),
-            SupplierImportError::Store(err) => err.into(),
-        })?;
+        .map_err(|err| rejected(path, err))?;
     eprintln!(
         "imported {} organisations from {}",
         ids.len(),

@@ -5,7 +5,8 @@ mod migrate;
 mod seed;
 mod user;
 
-use peitao_api::{Application, Settings, demo, import::bootstrap::load_reference_data};
+use peitao_api::{Application, Settings};
+use peitao_app::{demo, import::bootstrap::load_reference_data};
 use peitao_store::Store;
 
 use crate::{Command, DemoScale, ImportWhat, SeedWhat};

@@ -3,10 +3,8 @@
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use peitao_api::{
-    Settings,
-    demo::{self, DEMO_DOMAIN, DEMO_PASSWORD, Scale},
-};
+use peitao_api::Settings;
+use peitao_app::demo::{self, DEMO_DOMAIN, DEMO_PASSWORD, Scale};
 use peitao_store::Store;
 
 pub async fn demo(store: &Store, scale: Scale, seed: u64, force: bool) -> anyhow::Result<()> {

@@ -2,11 +2,8 @@
 
 use std::io::Write;
 
-use peitao_api::{
-    accounts::{NewAdministrator, create_administrator},
-    routes::auth::parse_display_name,
-};
-use peitao_domain::{Email, ParkId, Role};
+use peitao_app::accounts::{NewAdministrator, create_administrator};
+use peitao_domain::{Email, ParkId, Role, text};
 use peitao_store::Store;
 
 use crate::UserAction;
@@ -30,8 +27,7 @@ pub async fn run(store: &Store, action: UserAction) -> anyhow::Result<()> {
         store,
         NewAdministrator {
             email: Email::parse(&email)?,
-            display_name: parse_display_name(&display_name)
-                .map_err(|err| anyhow::anyhow!("{err}"))?,
+            display_name: text::DISPLAY_NAME.parse(&display_name)?,
             role: Role::parse(&role)?,
             park_id: park.map(ParkId),
             password,

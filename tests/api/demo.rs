@@ -1,6 +1,9 @@
 //! The demo province: seeded through the same code as `peitao seed demo`.
 
-use peitao_api::demo::{self, DEMO_PASSWORD, DemoError, Scale};
+use peitao_app::{
+    AppError,
+    demo::{self, DEMO_PASSWORD, Scale},
+};
 use reqwest::StatusCode;
 
 use crate::helpers::{json_with_status, spawn_app};
@@ -53,7 +56,7 @@ async fn seeding_refuses_a_database_with_organisations_unless_forced() {
         .unwrap();
     let refused = demo::seed(&app.store, Scale::Small, 1, false, |_, _| {}).await;
     assert!(
-        matches!(refused, Err(DemoError::NotEmpty(162))),
+        matches!(&refused, Err(AppError::Conflict(detail)) if detail.contains("holds 162 organisation")),
         "{refused:?}"
     );
     let forced = demo::seed(&app.store, Scale::Small, 2, true, |_, _| {})

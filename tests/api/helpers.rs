@@ -2,11 +2,11 @@
 
 use std::sync::LazyLock;
 
-use peitao_api::{
-    Application, Settings,
-    accounts::{NewAdministrator, create_administrator},
+use peitao_api::{Application, Settings};
+use peitao_app::accounts::{NewAdministrator, create_administrator};
+use peitao_domain::{
+    Email, NewPark, ParkId, ParkKind, ParkLevel, Region, RegionCode, RegionLevel, Role,
 };
-use peitao_domain::{Email, NewPark, ParkId, Region, RegionCode, RegionLevel, Role};
 use peitao_store::Store;
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -197,8 +197,8 @@ impl TestApp {
             name_zh: code.to_owned(),
             name_en: code.to_owned(),
             region_code: RegionCode::parse(region).unwrap(),
-            level: "national".to_owned(),
-            kind: "high_tech".to_owned(),
+            level: ParkLevel::National,
+            kind: ParkKind::HighTech,
             lead_industries: vec!["automotive".to_owned()],
             source: "test".to_owned(),
         };

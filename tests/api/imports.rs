@@ -139,8 +139,8 @@ async fn suppliers_import_with_their_capabilities_and_certifications() {
     assert!(org.verified);
     assert!(org.park_id.is_some());
     let capabilities = app.store.capabilities(first).await.unwrap();
-    assert_eq!(capabilities[0].annual_capacity, 120_000);
-    assert_eq!(capabilities[0].processes, ["stamping", "welding"]);
+    assert_eq!(capabilities[0].annual_capacity(), 120_000);
+    assert_eq!(capabilities[0].processes(), ["stamping", "welding"]);
     let certifications = app.store.certifications(first).await.unwrap();
     assert_eq!(certifications.len(), 2);
     let second = app

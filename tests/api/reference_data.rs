@@ -169,9 +169,9 @@ async fn hubeis_development_zones_are_listed_with_their_host_counties() {
 async fn a_restart_does_not_load_reference_data_twice() {
     let app = spawn_with_reference_data().await;
     let before = app.store.count_categories().await.unwrap();
-    let loaded = peitao_api::import::bootstrap::load_reference_data(&app.store)
+    let loaded = peitao_app::import::bootstrap::load_reference_data(&app.store)
         .await
         .unwrap();
-    assert_eq!(loaded, peitao_api::import::bootstrap::Loaded::default());
+    assert_eq!(loaded, peitao_app::import::bootstrap::Loaded::default());
     assert_eq!(app.store.count_categories().await.unwrap(), before);
 }

@@ -1,6 +1,6 @@
 //! Supplier profiles over the demo province: what leads see, what an SME sees of itself.
 
-use peitao_api::demo::{self, DEMO_PASSWORD, Scale};
+use peitao_app::demo::{self, DEMO_PASSWORD, Scale};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -92,6 +92,38 @@ async fn another_sme_cannot_read_a_competitors_profile_and_leads_are_not_supplie
         "forbidden",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_process_with_a_semicolon_in_its_name_comes_back_as_one_process() {
+    let app = spawn_app_with(|settings| settings.reference.load_on_start = true).await;
+    let sme = app
+        .register("sales@cutters.example", "sme", "420606", None)
+        .await;
+    let declared = json_with_status(
+        app.send_as(
+            Method::PUT,
+            "/api/v1/suppliers/me/capabilities",
+            &sme.access_token,
+            Some(&json!({"capabilities": [
+                {"category_code": "auto.body.stamping", "annual_capacity": 5000, "unit": "pcs", "processes": ["cut;weld", "paint"]}
+            ]})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        declared["items"][0]["processes"],
+        json!(["cut;weld", "paint"])
+    );
+    let read = json_with_status(
+        app.get_as("/api/v1/suppliers/me/capabilities", &sme.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(read["items"][0]["processes"], json!(["cut;weld", "paint"]));
 }
 
 #[tokio::test]

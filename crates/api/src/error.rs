@@ -70,7 +70,7 @@ pub enum ApiError {
     #[error("{0}")]
     InvalidTransition(String),
     #[error("the file was rejected and nothing was stored: {0}")]
-    Import(crate::import::ImportErrors),
+    Import(peitao_app::import::ImportErrors),
     #[error("a request with this Idempotency-Key is still being served; retry shortly")]
     IdempotencyInProgress,
     #[error(
@@ -299,6 +299,12 @@ impl From<peitao_app::AppError> for ApiError {
             AppError::InvalidTransition(detail) => Self::InvalidTransition(detail),
             AppError::Conflict(detail) => Self::Conflict(detail),
             AppError::StaleVersion { current } => Self::StaleVersion { current },
+            AppError::Import(errors) => Self::Import(errors),
+            AppError::Busy => Self::Busy,
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                Self::Internal
+            }
             AppError::Store(err) => err.into(),
         }
     }

@@ -1,13 +1,10 @@
 //! Peitao's HTTP API: actix-web routes, the error type every failure becomes, request ids,
 //! metrics, configuration and the OpenAPI document.
 
-pub mod accounts;
 pub mod auth;
-pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod fallback;
-pub mod import;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

@@ -12,7 +12,6 @@ use crate::{
     auth::{rate_limit::AuthRateLimits, tokens::TokenKeys},
     extract,
     fallback::{self, RouteTable},
-    import::bootstrap::load_reference_data,
     middleware::{
         body_deadline::{self, BodyTimeout},
         metrics::Metrics,
@@ -33,7 +32,7 @@ pub enum StartError {
     #[error("could not apply migrations")]
     Migrations(#[source] peitao_store::StoreError),
     #[error("could not load reference data")]
-    Reference(#[source] crate::import::bootstrap::BootstrapError),
+    Reference(#[source] peitao_app::AppError),
     #[error("{0}")]
     HomeProvince(String),
     #[error("could not listen on {address}")]
@@ -105,7 +104,7 @@ impl Application {
             );
         }
         if settings.reference.load_on_start {
-            load_reference_data(&store)
+            peitao_app::import::bootstrap::load_reference_data(&store)
                 .await
                 .map_err(StartError::Reference)?;
         }

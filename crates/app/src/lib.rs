@@ -3,7 +3,14 @@
 //! transaction, with its history row. Nothing here knows HTTP: failures are [`AppError`], which the
 //! API turns into problem documents in one place.
 
+pub mod accounts;
+pub mod demo;
 pub mod error;
+mod hashing_pool;
+pub mod import;
 pub mod needs;
+pub mod organizations;
+pub mod passwords;
+pub mod suppliers;
 
 pub use error::AppError;

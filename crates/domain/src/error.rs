@@ -13,6 +13,13 @@ pub enum DomainError {
     InvalidRegionLevel(String),
     #[error("category code `{0}` must be 1 to 64 characters of letters, digits, `.`, `_` or `-`")]
     InvalidCategoryCode(String),
+    #[error("park level `{0}` is not one of national, provincial")]
+    InvalidParkLevel(String),
+    #[error(
+        "park kind `{0}` is not one of high_tech, economic_technological, comprehensive_bonded, \
+         provincial_development_zone"
+    )]
+    InvalidParkKind(String),
     #[error("organization kind `{0}` is not one of lead, sme")]
     InvalidOrganizationKind(String),
     #[error(

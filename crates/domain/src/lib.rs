@@ -27,7 +27,7 @@ pub use need::{
     Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
-pub use park::{NewPark, Park, ParkId};
+pub use park::{NewPark, Park, ParkId, ParkKind, ParkLevel};
 pub use quote::{
     NewQuote, ProductionSiteId, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection,
 };

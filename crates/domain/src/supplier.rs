@@ -12,20 +12,20 @@ pub const MAX_PROCESSES: usize = 20;
 /// The largest annual capacity accepted: what the database stores as a signed 64-bit integer.
 pub const MAX_CAPACITY: u64 = i64::MAX as u64;
 
-/// A category the supplier can make, with its annual capacity.
+/// A category the supplier can make, with its annual capacity. Built only by [`Capability::new`],
+/// so every one holds a positive capacity that fits the database, a unit and at most
+/// [`MAX_PROCESSES`] processes, each under the text rules. A process is one name: it may contain
+/// any visible character, `;` included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capability {
-    pub category_code: CategoryCode,
-    /// How many `unit`s a year the supplier can deliver.
-    pub annual_capacity: u64,
-    /// The unit of capacity, such as `pcs`, `sets` or `t`.
-    pub unit: String,
-    /// Processes it runs for this category, such as `stamping` or `welding`.
-    pub processes: Vec<String>,
+    category_code: CategoryCode,
+    annual_capacity: u64,
+    unit: String,
+    processes: Vec<String>,
 }
 
 impl Capability {
-    /// Checks capacity and unit.
+    /// The one way to a capability: checks capacity, unit and processes (trimming the texts).
     pub fn new(
         category_code: CategoryCode,
         annual_capacity: u64,
@@ -49,6 +49,26 @@ impl Capability {
             unit,
             processes,
         })
+    }
+
+    /// The category it makes.
+    pub fn category_code(&self) -> &CategoryCode {
+        &self.category_code
+    }
+
+    /// How many [`unit`](Self::unit)s a year the supplier can deliver.
+    pub fn annual_capacity(&self) -> u64 {
+        self.annual_capacity
+    }
+
+    /// The unit of capacity, such as `pcs`, `sets` or `t`.
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
+
+    /// Processes it runs for this category, such as `stamping` or `welding`.
+    pub fn processes(&self) -> &[String] {
+        &self.processes
     }
 }
 
@@ -99,17 +119,18 @@ impl From<CertificationKind> for String {
     }
 }
 
-/// A certificate the supplier holds.
+/// A certificate the supplier holds. Built only by [`Certification::new`], so every one has a
+/// number and ends after it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certification {
-    pub kind: CertificationKind,
-    pub number: String,
-    pub valid_from: Date,
-    pub valid_until: Date,
+    kind: CertificationKind,
+    number: String,
+    valid_from: Date,
+    valid_until: Date,
 }
 
 impl Certification {
-    /// Checks that the certificate has a number and ends after it starts.
+    /// The one way to a certification: checks the number and that it ends after it starts.
     pub fn new(
         kind: CertificationKind,
         number: &str,
@@ -126,6 +147,26 @@ impl Certification {
             valid_from,
             valid_until,
         })
+    }
+
+    /// What it certifies, such as `IATF16949`.
+    pub fn kind(&self) -> &CertificationKind {
+        &self.kind
+    }
+
+    /// The certificate's number.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// The first day it is valid.
+    pub fn valid_from(&self) -> Date {
+        self.valid_from
+    }
+
+    /// The last day it is valid.
+    pub fn valid_until(&self) -> Date {
+        self.valid_until
     }
 
     /// Whether the certificate is valid on every day from `from` through `through`.
@@ -193,8 +234,16 @@ mod tests {
         assert!(Capability::new(code.clone(), 0, "pcs", vec![]).is_err());
         assert!(Capability::new(code.clone(), 10, " ", vec![]).is_err());
         assert_eq!(
-            Capability::new(code, 10, " pcs ", vec![]).unwrap().unit,
+            Capability::new(code.clone(), 10, " pcs ", vec![])
+                .unwrap()
+                .unit(),
             "pcs"
+        );
+        let welded = Capability::new(code, 10, "pcs", vec!["cut;weld".into()]).unwrap();
+        assert_eq!(
+            welded.processes(),
+            ["cut;weld"],
+            "a `;` is part of the name"
         );
     }
 }

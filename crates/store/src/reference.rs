@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use peitao_domain::{
-    Category, CategoryCode, NewPark, Park, ParkId, Region, RegionCode, RegionLevel,
+    Category, CategoryCode, NewPark, Park, ParkId, ParkKind, ParkLevel, Region, RegionCode,
+    RegionLevel,
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -267,8 +268,8 @@ fn park_model(park: &NewPark) -> parks::ActiveModel {
         name_zh: Set(park.name_zh.clone()),
         name_en: Set(park.name_en.clone()),
         region_code: Set(park.region_code.as_str().to_owned()),
-        level: Set(park.level.clone()),
-        kind: Set(park.kind.clone()),
+        level: Set(park.level.as_str().to_owned()),
+        kind: Set(park.kind.as_str().to_owned()),
         lead_industries: Set(park.lead_industries.join(";")),
         source: Set(park.source.clone()),
     }
@@ -327,8 +328,8 @@ fn park_from_row(row: parks::Model) -> Result<Park, StoreError> {
         code: row.code,
         name_zh: row.name_zh,
         name_en: row.name_en,
-        level: row.level,
-        kind: row.kind,
+        level: ParkLevel::parse(&row.level)?,
+        kind: ParkKind::parse(&row.kind)?,
         source: row.source,
     })
 }

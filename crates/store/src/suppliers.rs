@@ -76,13 +76,15 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(|row| {
-                Ok(Capability {
-                    category_code: CategoryCode::parse(&row.category_code)?,
-                    annual_capacity: u64::try_from(row.annual_capacity)
+                let processes: Vec<String> = serde_json::from_value(row.processes)
+                    .map_err(|err| StoreError::Corrupt(format!("capability processes: {err}")))?;
+                Ok(Capability::new(
+                    CategoryCode::parse(&row.category_code)?,
+                    u64::try_from(row.annual_capacity)
                         .map_err(|_| StoreError::Corrupt("negative capacity".into()))?,
-                    unit: row.unit,
-                    processes: split_list(&row.processes),
-                })
+                    &row.unit,
+                    processes,
+                )?)
             })
             .collect()
     }
@@ -158,12 +160,12 @@ pub struct StoredCertification {
 fn certification_from_row(row: certifications::Model) -> Result<StoredCertification, StoreError> {
     Ok(StoredCertification {
         id: row.id,
-        certification: Certification {
-            kind: CertificationKind::parse(&row.kind)?,
-            number: row.number,
-            valid_from: row.valid_from,
-            valid_until: row.valid_until,
-        },
+        certification: Certification::new(
+            CertificationKind::parse(&row.kind)?,
+            &row.number,
+            row.valid_from,
+            row.valid_until,
+        )?,
     })
 }
 
@@ -174,10 +176,10 @@ fn certification_model(
     certifications::ActiveModel {
         id: NotSet,
         organization_id: Set(id.0),
-        kind: Set(certification.kind.as_str().to_owned()),
-        number: Set(certification.number.clone()),
-        valid_from: Set(certification.valid_from),
-        valid_until: Set(certification.valid_until),
+        kind: Set(certification.kind().as_str().to_owned()),
+        number: Set(certification.number().to_owned()),
+        valid_from: Set(certification.valid_from()),
+        valid_until: Set(certification.valid_until()),
     }
 }
 
@@ -193,10 +195,10 @@ async fn insert_capabilities<C: ConnectionTrait>(
         capabilities::ActiveModel {
             id: NotSet,
             organization_id: Set(id.0),
-            category_code: Set(capability.category_code.as_str().to_owned()),
-            annual_capacity: Set(i64::try_from(capability.annual_capacity).unwrap_or(i64::MAX)),
-            unit: Set(capability.unit.clone()),
-            processes: Set(capability.processes.join(";")),
+            category_code: Set(capability.category_code().as_str().to_owned()),
+            annual_capacity: Set(i64::try_from(capability.annual_capacity()).unwrap_or(i64::MAX)),
+            unit: Set(capability.unit().to_owned()),
+            processes: Set(serde_json::Value::from(capability.processes())),
         }
     }))
     .exec(conn)
@@ -244,11 +246,4 @@ async fn insert_record<C: ConnectionTrait>(
         .await?;
     }
     Ok(id)
-}
-
-fn split_list(text: &str) -> Vec<String> {
-    text.split(';')
-        .filter(|item| !item.is_empty())
-        .map(str::to_owned)
-        .collect()
 }

@@ -1,8 +1,6 @@
-//! Authentication: password hashing, access and refresh tokens, the `Principal` extractor that
+//! Authentication: access and refresh tokens, the `Principal` extractor that
 //! hands handlers the signed-in user, and the limits on sign-in attempts.
 
-mod hashing_pool;
-pub mod passwords;
 pub mod principal;
 pub mod rate_limit;
 pub mod tokens;

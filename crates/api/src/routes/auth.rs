@@ -1,20 +1,22 @@
 //! Registration, sign-in, token refresh and sign-out.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use peitao_domain::{
-    Email, OrganizationKind, ParkId, RegionCode, RegionLevel, Role, User, check_password_policy,
-    parse_organization_name,
+use peitao_app::{
+    accounts::{self, Registration},
+    passwords,
 };
-use peitao_store::{NewOrganization, NewUser, RefreshOutcome, StoreError};
+use peitao_domain::{
+    Email, OrganizationKind, ParkId, RegionCode, User, parse_organization_name, text,
+};
+use peitao_store::{RefreshOutcome, StoreError};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    accounts::email_conflict,
-    auth::{passwords, tokens},
-    error::{ApiError, OrNotFound, Problem},
+    auth::tokens,
+    error::{ApiError, Problem},
     openapi::schemas,
     routes::views::{OrganizationView, UserView},
     state::AppState,
@@ -113,36 +115,19 @@ async fn register(
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limits.check_ip("register", &req).await?;
     let body = body.into_inner();
-    let email = Email::parse(&body.email)?;
-    check_password_policy(&body.password)?;
-    let display_name = parse_display_name(&body.display_name)?;
-    let kind = OrganizationKind::parse(&body.organization.kind)?;
-    let region_code = county(&state, &body.organization.region_code).await?;
-    let organization = NewOrganization {
-        name: parse_organization_name(&body.organization.name)?,
-        kind,
-        region_code,
-        park_id: match body.organization.park_id {
-            Some(id) => Some(park_for(&state, id, region_code).await?),
-            None => None,
+    let (user, organization) = accounts::register(
+        &state.store,
+        Registration {
+            email: Email::parse(&body.email)?,
+            password: body.password,
+            display_name: text::DISPLAY_NAME.parse(&body.display_name)?,
+            organization_name: parse_organization_name(&body.organization.name)?,
+            kind: OrganizationKind::parse(&body.organization.kind)?,
+            region_code: RegionCode::parse(&body.organization.region_code)?,
+            park_id: body.organization.park_id.map(ParkId),
         },
-    };
-    let password_hash = passwords::hash(body.password).await?;
-    let (user, organization) = state
-        .store
-        .register(
-            &organization,
-            NewUser {
-                email,
-                password_hash,
-                display_name,
-                role: Role::of_organization(kind),
-                organization_id: None,
-                park_id: None,
-            },
-        )
-        .await
-        .map_err(email_conflict)?;
+    )
+    .await?;
     tracing::info!(user_id = %user.id, organization_id = %organization.id, "registered");
     let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
     Ok(HttpResponse::Created().json(RegisterResponse {
@@ -196,7 +181,7 @@ async fn login(
             if let Some(attempt) = attempt {
                 attempt.forgive().await;
             }
-            return Err(err);
+            return Err(err.into());
         }
     };
     match user {
@@ -299,45 +284,4 @@ async fn issue_tokens(
         token_type: "Bearer",
         expires_in: state.tokens.access_ttl_secs(),
     })
-}
-
-/// A display name: at most 100 characters, at least one visible, trimmed.
-pub fn parse_display_name(raw: &str) -> Result<String, ApiError> {
-    Ok(peitao_domain::text::DISPLAY_NAME.parse(raw)?)
-}
-
-/// A region code that exists and names a county-level region.
-async fn county(state: &AppState, raw: &str) -> Result<RegionCode, ApiError> {
-    let code = RegionCode::parse(raw)?;
-    let region = state
-        .store
-        .region(&code)
-        .await
-        .or_invalid(format!("region {code}"))?;
-    if region.level != RegionLevel::County {
-        return Err(ApiError::Validation(format!(
-            "region {code} ({}) is a {}; organisations register with a county-level code \
-             (district, county or county-level city)",
-            region.name,
-            region.level.as_str()
-        )));
-    }
-    Ok(code)
-}
-
-/// A park that exists and lies in the prefecture of `region`: an organisation joins a park
-/// where it is.
-pub async fn park_for(state: &AppState, id: i64, region: RegionCode) -> Result<ParkId, ApiError> {
-    let park = state
-        .store
-        .park(ParkId(id))
-        .await
-        .or_invalid(format!("park {id}"))?;
-    if !park.region_code.same_prefecture(&region) {
-        return Err(ApiError::Validation(format!(
-            "park {id} ({}) lies in region {}, not in the prefecture of region {region}",
-            park.name_zh, park.region_code
-        )));
-    }
-    Ok(park.id)
 }

@@ -2,6 +2,7 @@
 //! importers back `peitao import …`.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use peitao_app::import::{suppliers, taxonomy};
 use peitao_domain::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,10 +11,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},
-    import::{
-        suppliers::{self, SupplierImportError},
-        taxonomy::{self, TaxonomyImportError},
-    },
     state::AppState,
 };
 
@@ -105,12 +102,7 @@ async fn import_suppliers(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(&[Role::PlatformAdmin])?;
     require_csv(&req)?;
-    let ids = suppliers::import(&state.store, utf8(&body)?)
-        .await
-        .map_err(|err| match err {
-            SupplierImportError::Invalid(errors) => ApiError::Import(errors),
-            SupplierImportError::Store(err) => err.into(),
-        })?;
+    let ids = suppliers::import(&state.store, utf8(&body)?).await?;
     tracing::info!(imported = ids.len(), by = %principal.user.id, "suppliers imported");
     Ok(HttpResponse::Created().json(SupplierImportReport {
         imported: ids.len(),
@@ -143,12 +135,7 @@ async fn import_taxonomy(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(&[Role::PlatformAdmin])?;
     let format = taxonomy_format(&req)?;
-    let counts = taxonomy::import(&state.store, utf8(&body)?, format)
-        .await
-        .map_err(|err| match err {
-            TaxonomyImportError::Invalid(errors) => ApiError::Import(errors),
-            TaxonomyImportError::Store(err) => err.into(),
-        })?;
+    let counts = taxonomy::import(&state.store, utf8(&body)?, format).await?;
     tracing::info!(
         categories = counts.categories,
         chains = counts.chains,

@@ -1,7 +1,8 @@
 //! Organisations: read by their members and administrators, updated by their members.
 
 use actix_web::{get, patch, web};
-use peitao_domain::{Organization, OrganizationId, Role, parse_organization_name};
+use peitao_app::organizations::park_in_prefecture;
+use peitao_domain::{Organization, OrganizationId, ParkId, Role, parse_organization_name};
 use peitao_store::OrganizationChanges;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -11,7 +12,7 @@ use crate::{
     auth::Principal,
     error::{ApiError, OrNotFound, Problem},
     openapi::schemas,
-    routes::{auth::park_for, views::OrganizationView},
+    routes::views::OrganizationView,
     state::AppState,
 };
 
@@ -123,7 +124,9 @@ async fn update_organization(
         )));
     }
     let park_id = match body.park_id {
-        Some(Some(park)) => Some(Some(park_for(&state, park, org.region_code).await?)),
+        Some(Some(park)) => Some(Some(
+            park_in_prefecture(&state.store, ParkId(park), org.region_code).await?,
+        )),
         Some(None) => Some(None),
         None => None,
     };

@@ -102,8 +102,8 @@ impl From<Park> for ParkView {
             name_zh: park.name_zh,
             name_en: park.name_en,
             region_code: park.region_code.to_string(),
-            level: park.level,
-            kind: park.kind,
+            level: park.level.as_str().to_owned(),
+            kind: park.kind.as_str().to_owned(),
             lead_industries: park.lead_industries,
             source: park.source,
         }

@@ -1,12 +1,11 @@
 //! Supplier profiles: what an SME can make and prove — declared by the SME itself, read by lead
 //! enterprises and administrators.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpResponse, delete, get, post, put, web};
+use peitao_app::suppliers;
 use peitao_domain::{
     Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
-    OrganizationKind, Role, format_date, parse_date, supplier::MAX_CAPABILITIES,
+    OrganizationKind, Role, format_date, parse_date,
 };
 use peitao_store::StoredCertification;
 use serde::{Deserialize, Serialize};
@@ -97,7 +96,7 @@ async fn capability_views(
     let capabilities: Vec<Capability> = state.store.capabilities(id).await?;
     let codes: Vec<CategoryCode> = capabilities
         .iter()
-        .map(|capability| capability.category_code.clone())
+        .map(|capability| capability.category_code().clone())
         .collect();
     let categories = state.store.categories_by_codes(&codes).await?;
     Ok(capabilities
@@ -105,14 +104,14 @@ async fn capability_views(
         .map(|capability| {
             let category = categories
                 .iter()
-                .find(|category| category.code == capability.category_code);
+                .find(|category| &category.code == capability.category_code());
             CapabilityView {
                 category_name_zh: category.map(|c| c.name_zh.clone()).unwrap_or_default(),
                 category_name_en: category.map(|c| c.name_en.clone()).unwrap_or_default(),
-                category_code: capability.category_code.to_string(),
-                annual_capacity: capability.annual_capacity,
-                unit: capability.unit,
-                processes: capability.processes,
+                category_code: capability.category_code().to_string(),
+                annual_capacity: capability.annual_capacity(),
+                unit: capability.unit().to_owned(),
+                processes: capability.processes().to_vec(),
             }
         })
         .collect())
@@ -137,10 +136,10 @@ fn certification_view(stored: StoredCertification, today: Date) -> Certification
     CertificationView {
         id: stored.id,
         valid_today: certification.covers(today, today),
-        kind: certification.kind.as_str().to_owned(),
-        number: certification.number,
-        valid_from: certification.valid_from,
-        valid_until: certification.valid_until,
+        kind: certification.kind().as_str().to_owned(),
+        number: certification.number().to_owned(),
+        valid_from: certification.valid_from(),
+        valid_until: certification.valid_until(),
     }
 }
 
@@ -270,49 +269,20 @@ pub struct CertificationInput {
     pub valid_until: String,
 }
 
-/// Checks every capability against the taxonomy and the rules; names the first bad one.
-async fn capabilities_from(
-    state: &AppState,
-    inputs: Vec<CapabilityInput>,
-) -> Result<Vec<Capability>, ApiError> {
-    if inputs.len() > MAX_CAPABILITIES {
-        return Err(ApiError::Validation(format!(
-            "at most {MAX_CAPABILITIES} capabilities, not {}",
-            inputs.len()
-        )));
-    }
-    let mut codes = Vec::with_capacity(inputs.len());
-    for (index, input) in inputs.iter().enumerate() {
-        let code = CategoryCode::parse(&input.category_code).map_err(|err| {
-            ApiError::Validation(format!("capabilities[{index}].category_code: {err}"))
-        })?;
-        if codes.contains(&code) {
-            return Err(ApiError::Validation(format!(
-                "capabilities[{index}]: category `{code}` is listed twice"
-            )));
-        }
-        codes.push(code);
-    }
-    let known: HashSet<CategoryCode> = state
-        .store
-        .categories_by_codes(&codes)
-        .await?
+/// Builds each capability sent with the domain's constructor; names the first bad one. The rules
+/// about the whole list (how many, each category once and known) are the use case's.
+fn capabilities_from(inputs: Vec<CapabilityInput>) -> Result<Vec<Capability>, ApiError> {
+    inputs
         .into_iter()
-        .map(|category| category.code)
-        .collect();
-    let mut capabilities = Vec::with_capacity(inputs.len());
-    for (index, (input, code)) in inputs.into_iter().zip(codes).enumerate() {
-        if !known.contains(&code) {
-            return Err(ApiError::Validation(format!(
-                "capabilities[{index}]: category `{code}` does not exist"
-            )));
-        }
-        capabilities.push(
+        .enumerate()
+        .map(|(index, input)| {
+            let code = CategoryCode::parse(&input.category_code).map_err(|err| {
+                ApiError::Validation(format!("capabilities[{index}].category_code: {err}"))
+            })?;
             Capability::new(code, input.annual_capacity, &input.unit, input.processes)
-                .map_err(|err| ApiError::Validation(format!("capabilities[{index}]: {err}")))?,
-        );
-    }
-    Ok(capabilities)
+                .map_err(|err| ApiError::Validation(format!("capabilities[{index}]: {err}")))
+        })
+        .collect()
 }
 
 /// Replaces the signed-in SME's capabilities with the list sent (an empty list clears them).
@@ -332,8 +302,8 @@ async fn replace_my_capabilities(
     body: crate::extract::Json<CapabilitiesRequest>,
 ) -> Result<web::Json<List<CapabilityView>>, ApiError> {
     let id = own_supplier(&principal)?;
-    let capabilities = capabilities_from(&state, body.into_inner().capabilities).await?;
-    state.store.replace_capabilities(id, &capabilities).await?;
+    let capabilities = capabilities_from(body.into_inner().capabilities)?;
+    suppliers::replace_capabilities(&state.store, id, &capabilities).await?;
     Ok(web::Json(List {
         items: capability_views(&state, id).await?,
         next_cursor: None,

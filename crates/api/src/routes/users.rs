@@ -1,18 +1,18 @@
 //! Administrator accounts, created by platform administrators.
 
 use actix_web::{HttpResponse, post, web};
-use peitao_domain::{Email, ParkId, Role};
+use peitao_app::accounts::{NewAdministrator, create_administrator};
+use peitao_domain::{Email, ParkId, Role, text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    accounts::{NewAdministrator, create_administrator},
     auth::Principal,
     error::{ApiError, Problem},
     middleware::idempotency::ReplayBody,
     openapi::schemas,
-    routes::{auth::parse_display_name, views::UserView},
+    routes::views::UserView,
     state::AppState,
 };
 
@@ -75,7 +75,7 @@ async fn create_user(
         &state.store,
         NewAdministrator {
             email: Email::parse(&body.email)?,
-            display_name: parse_display_name(&body.display_name)?,
+            display_name: text::DISPLAY_NAME.parse(&body.display_name)?,
             role: Role::parse(&body.role)?,
             park_id: body.park_id.map(ParkId),
             password: body.password,

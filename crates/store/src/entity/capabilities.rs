@@ -11,8 +11,9 @@ pub struct Model {
     pub category_code: String,
     pub annual_capacity: i64,
     pub unit: String,
-    /// Process names separated by `;`.
-    pub processes: String,
+    /// Process names, a JSON array of strings.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub processes: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

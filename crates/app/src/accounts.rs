@@ -1,18 +1,67 @@
-//! Creating accounts, shared by the HTTP routes and the `peitao user` command.
+//! Creating accounts: a lead enterprise or an SME registering with its first user (the API), and
+//! park or platform administrators (the API and the `peitao user` command).
 
-use peitao_domain::{Email, ParkId, Role, User, check_password_policy};
-use peitao_store::{NewUser, Store, StoreError};
+use peitao_domain::{
+    Email, Organization, OrganizationKind, ParkId, RegionCode, Role, User, check_password_policy,
+};
+use peitao_store::{NewOrganization, NewUser, Store, StoreError};
 use rand::{Rng, distr::Alphanumeric};
 
-use crate::{
-    auth::passwords,
-    error::{ApiError, OrNotFound},
-};
+use crate::{AppError, error::OrNotFound, organizations, passwords};
+
+/// An organisation registering with its first user; texts already parsed by the domain's rules.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub email: Email,
+    pub password: String,
+    pub display_name: String,
+    pub organization_name: String,
+    pub kind: OrganizationKind,
+    /// Must name a county-level region.
+    pub region_code: RegionCode,
+    /// Must lie in the prefecture of `region_code`.
+    pub park_id: Option<ParkId>,
+}
+
+/// Registers an organisation with its first user, both in one transaction, after checking the
+/// password policy, the county and the park.
+pub async fn register(
+    store: &Store,
+    registration: Registration,
+) -> Result<(User, Organization), AppError> {
+    check_password_policy(&registration.password)?;
+    let region_code = organizations::county(store, registration.region_code).await?;
+    let park_id = match registration.park_id {
+        Some(id) => Some(organizations::park_in_prefecture(store, id, region_code).await?),
+        None => None,
+    };
+    let password_hash = passwords::hash(registration.password).await?;
+    store
+        .register(
+            &NewOrganization {
+                name: registration.organization_name,
+                kind: registration.kind,
+                region_code,
+                park_id,
+            },
+            NewUser {
+                email: registration.email,
+                password_hash,
+                display_name: registration.display_name,
+                role: Role::of_organization(registration.kind),
+                organization_id: None,
+                park_id: None,
+            },
+        )
+        .await
+        .map_err(email_conflict)
+}
 
 /// A request for an administrator account.
 #[derive(Debug, Clone)]
 pub struct NewAdministrator {
     pub email: Email,
+    /// Already checked by `peitao_domain::text::DISPLAY_NAME`.
     pub display_name: String,
     pub role: Role,
     /// Required for park administrators, refused for platform administrators.
@@ -32,7 +81,7 @@ pub struct CreatedAdministrator {
 pub async fn create_administrator(
     store: &Store,
     request: NewAdministrator,
-) -> Result<CreatedAdministrator, ApiError> {
+) -> Result<CreatedAdministrator, AppError> {
     match (request.role, request.park_id) {
         (Role::ParkAdmin, Some(park)) => {
             store
@@ -41,18 +90,18 @@ pub async fn create_administrator(
                 .or_invalid(format!("park {}", park.0))?;
         }
         (Role::ParkAdmin, None) => {
-            return Err(ApiError::Validation(
+            return Err(AppError::Invalid(
                 "a park administrator needs the id of its park".into(),
             ));
         }
         (Role::PlatformAdmin, None) => {}
         (Role::PlatformAdmin, Some(_)) => {
-            return Err(ApiError::Validation(
+            return Err(AppError::Invalid(
                 "a platform administrator belongs to no park".into(),
             ));
         }
         (role, _) => {
-            return Err(ApiError::Validation(format!(
+            return Err(AppError::Invalid(format!(
                 "only park_admin and platform_admin accounts are created here, not {}; lead and \
                  SME users register with their organisation",
                 role.as_str()
@@ -83,10 +132,10 @@ pub async fn create_administrator(
 }
 
 /// Maps a unique violation on the users table to a clear message.
-pub fn email_conflict(err: StoreError) -> ApiError {
+fn email_conflict(err: StoreError) -> AppError {
     match err {
         StoreError::Conflict(_) => {
-            ApiError::Conflict("an account with this e-mail address exists already".into())
+            AppError::Conflict("an account with this e-mail address exists already".into())
         }
         other => other.into(),
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use peitao_domain::{NewPark, RegionCode};
+use peitao_domain::{NewPark, ParkKind, ParkLevel, RegionCode};
 
 use super::{ImportErrors, Problems, csv_reader, readable_records, require_headers};
 
@@ -46,13 +46,16 @@ pub fn parse(text: &str) -> Result<Vec<NewPark>, ImportErrors> {
                 continue;
             }
         };
-        let park_level = field(level);
-        if !matches!(park_level.as_str(), "national" | "provincial") {
-            problems.push(
-                line,
-                format!("level `{park_level}` is not national or provincial"),
-            );
-        }
+        let (park_level, park_kind) = match (
+            ParkLevel::parse(&field(level)),
+            ParkKind::parse(&field(kind)),
+        ) {
+            (Ok(level), Ok(kind)) => (level, kind),
+            (Err(err), _) | (_, Err(err)) => {
+                problems.push(line, err.to_string());
+                continue;
+            }
+        };
         let park_code = field(code);
         if park_code.is_empty() || !seen.insert(park_code.clone()) {
             problems.push(
@@ -66,7 +69,7 @@ pub fn parse(text: &str) -> Result<Vec<NewPark>, ImportErrors> {
             name_en: field(name_en),
             region_code,
             level: park_level,
-            kind: field(kind),
+            kind: park_kind,
             lead_industries: field(industries)
                 .split(';')
                 .map(str::trim)
@@ -88,7 +91,7 @@ mod tests {
         let parks = parse(BUILT_IN).unwrap();
         let national_high_tech = parks
             .iter()
-            .filter(|park| park.level == "national" && park.kind == "high_tech")
+            .filter(|park| park.level == ParkLevel::National && park.kind == ParkKind::HighTech)
             .count();
         assert_eq!(national_high_tech, 12);
         assert!(

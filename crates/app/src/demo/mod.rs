@@ -14,11 +14,11 @@ use peitao_domain::{
     Capability, CategoryCode, Certification, CertificationKind, Email, OrganizationKind, Park,
     ParkId, PasswordHash, Region, RegionCode, Role,
 };
-use peitao_store::{NewOrganization, NewUser, Store, StoreError, SupplierRecord};
+use peitao_store::{NewOrganization, NewUser, Store, SupplierRecord};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use time::{Date, Duration, Month};
 
-use crate::{auth::passwords, error::ApiError, import::bootstrap};
+use crate::{AppError, import::bootstrap, passwords};
 
 mod vocabulary;
 
@@ -64,23 +64,18 @@ pub struct DemoSummary {
     pub users: usize,
 }
 
-/// Why the demo could not be seeded.
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error(
-        "the database already holds {0} organisation(s); seeding the demo would mix with them. \
-         Use an empty database, or pass --force to delete every organisation with its users (and \
-         the demo administrators) first"
-    )]
-    NotEmpty(u64),
-    #[error("reference data is missing: {0}")]
-    MissingReference(String),
-    #[error(transparent)]
-    Reference(#[from] bootstrap::BootstrapError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Api(#[from] ApiError),
+/// The database holds organisations already: seeding would mix the demo with them.
+fn not_empty(existing: u64) -> AppError {
+    AppError::Conflict(format!(
+        "the database already holds {existing} organisation(s); seeding the demo would mix with \
+         them. Use an empty database, or pass --force to delete every organisation with its users \
+         (and the demo administrators) first"
+    ))
+}
+
+/// Reference data the demo draws from is not loaded.
+fn missing_reference(what: impl std::fmt::Display) -> AppError {
+    AppError::Conflict(format!("reference data is missing: {what}"))
 }
 
 /// Everything the generator draws from, read from the reference data.
@@ -93,7 +88,7 @@ struct Palette {
 }
 
 impl Palette {
-    async fn load(store: &Store) -> Result<Self, DemoError> {
+    async fn load(store: &Store) -> Result<Self, AppError> {
         let mut supplies = BTreeMap::new();
         for chain in store.list_chains().await? {
             let upstream: BTreeSet<CategoryCode> = store
@@ -105,8 +100,8 @@ impl Palette {
             supplies.insert(chain.code, upstream.into_iter().collect());
         }
         if !supplies.contains_key("automotive") {
-            return Err(DemoError::MissingReference(
-                "the built-in taxonomy (chain `automotive`) is not loaded".into(),
+            return Err(missing_reference(
+                "the built-in taxonomy (chain `automotive`) is not loaded",
             ));
         }
         let hubei = store.counties_with_prefix("42").await?;
@@ -116,9 +111,7 @@ impl Palette {
         }
         let parks = store.all_parks().await?;
         if hubei.is_empty() || parks.is_empty() {
-            return Err(DemoError::MissingReference(
-                "regions or parks are not loaded".into(),
-            ));
+            return Err(missing_reference("regions or parks are not loaded"));
         }
         Ok(Self {
             supplies,
@@ -128,11 +121,11 @@ impl Palette {
         })
     }
 
-    fn park(&self, code: &str) -> Result<&Park, DemoError> {
+    fn park(&self, code: &str) -> Result<&Park, AppError> {
         self.parks
             .iter()
             .find(|park| park.code == code)
-            .ok_or_else(|| DemoError::MissingReference(format!("park `{code}`")))
+            .ok_or_else(|| missing_reference(format!("park `{code}`")))
     }
 
     fn place_name(&self, code: RegionCode) -> String {
@@ -159,11 +152,11 @@ pub async fn seed(
     seed: u64,
     force: bool,
     progress: impl Fn(usize, usize),
-) -> Result<DemoSummary, DemoError> {
+) -> Result<DemoSummary, AppError> {
     let existing = store.count_organizations().await?;
     if existing > 0 {
         if !force {
-            return Err(DemoError::NotEmpty(existing));
+            return Err(not_empty(existing));
         }
         store.delete_all_tenants(&format!("@{DEMO_DOMAIN}")).await?;
     }
@@ -230,7 +223,7 @@ pub async fn seed(
             } else {
                 (palette.hubei.choose(&mut rng).map(|r| r.code), None)
             };
-            let region = region.ok_or_else(|| DemoError::MissingReference("counties".into()))?;
+            let region = region.ok_or_else(|| missing_reference("counties"))?;
             let capabilities = capabilities(&palette, &chain, &mut rng);
             let certifications = certifications(&chain, &mut rng)?;
             summary.out_of_province += usize::from(outside);
@@ -267,9 +260,9 @@ async fn create_admins(
     store: &Store,
     palette: &Palette,
     hash: &PasswordHash,
-) -> Result<(), DemoError> {
+) -> Result<(), AppError> {
     let admin =
-        |local: &str, role, park_id: Option<ParkId>, name: &str| -> Result<NewUser, DemoError> {
+        |local: &str, role, park_id: Option<ParkId>, name: &str| -> Result<NewUser, AppError> {
             Ok(NewUser {
                 email: demo_email(local)?,
                 password_hash: hash.clone(),
@@ -296,8 +289,8 @@ async fn create_admins(
     Ok(())
 }
 
-fn demo_email(local: &str) -> Result<Email, DemoError> {
-    Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|err| DemoError::Api(err.into()))
+fn demo_email(local: &str) -> Result<Email, AppError> {
+    Ok(Email::parse(&format!("{local}@{DEMO_DOMAIN}"))?)
 }
 
 fn user(
@@ -305,7 +298,7 @@ fn user(
     hash: &PasswordHash,
     rng: &mut StdRng,
     role: Role,
-) -> Result<NewUser, DemoError> {
+) -> Result<NewUser, AppError> {
     let surname = SURNAMES.choose(rng).copied().unwrap_or("王");
     let given = GIVEN.choose(rng).copied().unwrap_or("伟");
     Ok(NewUser {
@@ -351,7 +344,7 @@ fn lead_park<'a>(
     palette: &'a Palette,
     chain: &str,
     rng: &mut StdRng,
-) -> Result<&'a Park, DemoError> {
+) -> Result<&'a Park, AppError> {
     let leading: Vec<&Park> = palette
         .parks
         .iter()
@@ -361,7 +354,7 @@ fn lead_park<'a>(
         .choose(rng)
         .copied()
         .or_else(|| palette.parks.choose(rng))
-        .ok_or_else(|| DemoError::MissingReference("parks".into()))
+        .ok_or_else(|| missing_reference("parks"))
 }
 
 fn unique_name(
@@ -406,9 +399,9 @@ fn capabilities(palette: &Palette, chain: &str, rng: &mut StdRng) -> Vec<Capabil
         .collect()
 }
 
-fn certifications(chain: &str, rng: &mut StdRng) -> Result<Vec<Certification>, DemoError> {
+fn certifications(chain: &str, rng: &mut StdRng) -> Result<Vec<Certification>, AppError> {
     let start = Date::from_calendar_date(2022, Month::January, 1)
-        .map_err(|err| DemoError::MissingReference(err.to_string()))?;
+        .map_err(|err| AppError::Internal(err.to_string()))?;
     let mut held = Vec::new();
     for (kind, share) in certification_kinds(chain) {
         if !rng.random_bool(*share) {
@@ -416,17 +409,14 @@ fn certifications(chain: &str, rng: &mut StdRng) -> Result<Vec<Certification>, D
         }
         let valid_from = start + Duration::days(rng.random_range(0..1_400));
         let valid_until = valid_from + Duration::days(3 * 365);
-        let kind = CertificationKind::parse(kind).map_err(|err| DemoError::Api(err.into()))?;
+        let kind = CertificationKind::parse(kind)?;
         let number = format!(
             "{}-{}-{:06}",
             kind.as_str(),
             valid_from.year(),
             rng.random_range(0..1_000_000)
         );
-        held.push(
-            Certification::new(kind, &number, valid_from, valid_until)
-                .map_err(|err| DemoError::Api(err.into()))?,
-        );
+        held.push(Certification::new(kind, &number, valid_from, valid_until)?);
     }
     Ok(held)
 }

@@ -1,5 +1,5 @@
 //! Passwords: argon2id with the crate's default parameters, computed on a small fixed pool of
-//! hashing threads (see [`super::hashing_pool`]) so a sign-in never stalls the async executor and
+//! hashing threads (see [`crate::hashing_pool`]) so a sign-in never stalls the async executor and
 //! a burst of sign-ins cannot grow memory: each thread reuses one buffer.
 
 use std::{sync::LazyLock, time::Duration};
@@ -10,8 +10,10 @@ use argon2::{
 };
 use peitao_domain::PasswordHash;
 
-use super::hashing_pool::{HashingPool, Memory};
-use crate::error::ApiError;
+use crate::{
+    AppError,
+    hashing_pool::{HashingPool, Memory},
+};
 
 /// The parameters of new hashes: the crate's defaults, m=19456 (19 MiB), t=2, p=1.
 const PARAMS: Params = Params::DEFAULT;
@@ -103,19 +105,16 @@ fn verify_in(memory: &mut Memory, password: &str, stored: Option<&PasswordHash>)
 }
 
 /// Hashes a password that already passed the policy.
-pub async fn hash(password: String) -> Result<PasswordHash, ApiError> {
+pub async fn hash(password: String) -> Result<PasswordHash, AppError> {
     let phc = POOL
         .run(move |memory| hash_with(memory, &PARAMS, &password))
         .await?
-        .map_err(|err| {
-            tracing::error!(error = %err, "password hashing failed");
-            ApiError::Internal
-        })?;
+        .map_err(|err| AppError::Internal(format!("password hashing failed: {err}")))?;
     Ok(PasswordHash::new(phc))
 }
 
 /// Checks a password against a stored hash, or against a dummy when there is none.
-pub async fn verify(password: String, stored: Option<PasswordHash>) -> Result<bool, ApiError> {
+pub async fn verify(password: String, stored: Option<PasswordHash>) -> Result<bool, AppError> {
     POOL.run(move |memory| verify_in(memory, &password, stored.as_ref()))
         .await
 }
@@ -312,7 +311,7 @@ mod tests {
         });
         running.await.unwrap();
 
-        assert!(matches!(pool.run(|_| 2).await, Err(ApiError::Busy)));
+        assert!(matches!(pool.run(|_| 2).await, Err(AppError::Busy)));
         release.send(()).unwrap();
         assert_eq!(first.await.unwrap().unwrap(), 1);
         assert_eq!(pool.run(|_| 3).await.unwrap(), 3);

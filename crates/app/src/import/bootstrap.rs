@@ -4,17 +4,11 @@
 use peitao_store::{Store, StoreError};
 
 use super::{ImportErrors, parks, regions, taxonomy};
+use crate::AppError;
 
-/// Why reference data could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum BootstrapError {
-    #[error("built-in {file} is invalid: {errors}")]
-    Invalid {
-        file: &'static str,
-        errors: ImportErrors,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// A built-in file that does not parse is Peitao's own fault, not the caller's.
+fn built_in_invalid(file: &'static str) -> impl FnOnce(ImportErrors) -> AppError {
+    move |errors| AppError::Internal(format!("built-in {file} is invalid: {errors}"))
 }
 
 /// What was loaded.
@@ -39,23 +33,18 @@ fn unless_loaded_elsewhere<T: Default>(result: Result<T, StoreError>) -> Result<
 }
 
 /// Loads each kind of reference data whose table is empty.
-pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError> {
+pub async fn load_reference_data(store: &Store) -> Result<Loaded, AppError> {
     let mut loaded = Loaded::default();
     if store.count_regions().await? == 0 {
-        let rows = regions::parse(regions::BUILT_IN).map_err(|errors| BootstrapError::Invalid {
-            file: "reference/regions.csv",
-            errors,
-        })?;
+        let rows =
+            regions::parse(regions::BUILT_IN).map_err(built_in_invalid("reference/regions.csv"))?;
         unless_loaded_elsewhere(store.insert_regions(&rows).await.map(|()| rows.len()))
             .map(|count| loaded.regions = count)?;
     }
     if store.count_categories().await? == 0 {
         let checked = taxonomy::parse_toml(taxonomy::BUILT_IN)
             .and_then(|file| taxonomy::check(file, &taxonomy::Existing::default()))
-            .map_err(|errors| BootstrapError::Invalid {
-                file: "reference/taxonomy.toml",
-                errors,
-            })?;
+            .map_err(built_in_invalid("reference/taxonomy.toml"))?;
         let counts = unless_loaded_elsewhere(
             store
                 .import_taxonomy(&checked.categories, &checked.chains)
@@ -65,10 +54,8 @@ pub async fn load_reference_data(store: &Store) -> Result<Loaded, BootstrapError
         loaded.links = counts.links;
     }
     if store.count_parks().await? == 0 {
-        let rows = parks::parse(parks::BUILT_IN).map_err(|errors| BootstrapError::Invalid {
-            file: "reference/parks.csv",
-            errors,
-        })?;
+        let rows =
+            parks::parse(parks::BUILT_IN).map_err(built_in_invalid("reference/parks.csv"))?;
         unless_loaded_elsewhere(store.insert_parks(&rows).await.map(|()| rows.len()))
             .map(|count| loaded.parks = count)?;
     }

@@ -15,6 +15,7 @@ pub use check::check;
 pub use parse::{parse_csv, parse_toml};
 
 use super::{ImportError, ImportErrors};
+use crate::AppError;
 
 /// The taxonomy shipped with Peitao.
 pub const BUILT_IN: &str = include_str!("../../../../../reference/taxonomy.toml");
@@ -75,26 +76,17 @@ impl Format {
     }
 }
 
-/// Why a taxonomy import stored nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum TaxonomyImportError {
-    #[error("{0}")]
-    Invalid(ImportErrors),
-    #[error(transparent)]
-    Store(#[from] peitao_store::StoreError),
-}
-
 /// Parses, checks against what is stored, and stores a taxonomy file, all or nothing.
 pub async fn import(
     store: &peitao_store::Store,
     text: &str,
     format: Format,
-) -> Result<peitao_store::TaxonomyCounts, TaxonomyImportError> {
+) -> Result<peitao_store::TaxonomyCounts, AppError> {
     let file = match format {
         Format::Toml => parse_toml(text),
         Format::Csv => parse_csv(text),
     }
-    .map_err(TaxonomyImportError::Invalid)?;
+    .map_err(AppError::Import)?;
     let existing = Existing {
         categories: store.category_parents().await?,
         chain_codes: store
@@ -111,11 +103,11 @@ pub async fn import(
             .collect(),
     };
     if file.categories.is_empty() && file.chains.is_empty() {
-        return Err(TaxonomyImportError::Invalid(ImportErrors(vec![
+        return Err(AppError::Import(ImportErrors(vec![
             ImportError::whole_file("the file holds no categories and no chains"),
         ])));
     }
-    let checked = check(file, &existing).map_err(TaxonomyImportError::Invalid)?;
+    let checked = check(file, &existing).map_err(AppError::Import)?;
     Ok(store
         .import_taxonomy(&checked.categories, &checked.chains)
         .await?)

@@ -18,6 +18,7 @@ use time::Date;
 use super::{
     ImportErrors, Problems, csv_reader, optional_header, readable_records, require_headers,
 };
+use crate::{AppError, suppliers::check_capability_list};
 
 /// What the rows are checked against: regions, parks and categories as stored.
 #[derive(Debug, Default)]
@@ -49,19 +50,10 @@ impl Lookups {
     }
 }
 
-/// Why a supplier import stored nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum SupplierImportError {
-    #[error("{0}")]
-    Invalid(ImportErrors),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Parses, checks and stores a supplier file, all or nothing.
-pub async fn import(store: &Store, text: &str) -> Result<Vec<OrganizationId>, SupplierImportError> {
+pub async fn import(store: &Store, text: &str) -> Result<Vec<OrganizationId>, AppError> {
     let lookups = Lookups::load(store).await?;
-    let records = parse(text, &lookups).map_err(SupplierImportError::Invalid)?;
+    let records = parse(text, &lookups).map_err(AppError::Import)?;
     Ok(store.import_organizations(&records).await?)
 }
 
@@ -121,11 +113,14 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
                     "true" | "yes" | "1" => true,
                     other => return Err(format!("verified `{other}` is not true or false")),
                 },
-                capabilities: distinct_categories(
-                    list(field(capabilities))
-                        .map(|item| capability(item, lookups))
-                        .collect::<Result<_, _>>()?,
-                )?,
+                capabilities: {
+                    let parsed: Vec<Capability> = list(field(capabilities))
+                        .map(capability)
+                        .collect::<Result<_, _>>()?;
+                    check_capability_list(&parsed, |code| lookups.categories.contains(code))
+                        .map_err(|problem| problem.message)?;
+                    parsed
+                },
                 certifications: list(field(certifications))
                     .map(certification)
                     .collect::<Result<_, _>>()?,
@@ -143,27 +138,14 @@ pub fn parse(text: &str, lookups: &Lookups) -> Result<Vec<SupplierRecord>, Impor
     problems.finish(records)
 }
 
-/// One capability a category: a second one for the same category is a mistake in the file.
-fn distinct_categories(capabilities: Vec<Capability>) -> Result<Vec<Capability>, String> {
-    let mut seen = HashSet::new();
-    for capability in &capabilities {
-        if !seen.insert(&capability.category_code) {
-            return Err(format!(
-                "category `{}` is listed twice in this row's capabilities",
-                capability.category_code
-            ));
-        }
-    }
-    Ok(capabilities)
-}
-
 fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(';')
         .map(str::trim)
         .filter(|item| !item.is_empty())
 }
 
-fn capability(item: &str, lookups: &Lookups) -> Result<Capability, String> {
+/// One capability, checked by the domain's constructor; the list rules come after.
+fn capability(item: &str) -> Result<Capability, String> {
     let parts: Vec<&str> = item.split(':').map(str::trim).collect();
     let [code, capacity, unit, rest @ ..] = parts.as_slice() else {
         return Err(format!(
@@ -171,9 +153,6 @@ fn capability(item: &str, lookups: &Lookups) -> Result<Capability, String> {
         ));
     };
     let code = CategoryCode::parse(code).map_err(|e| e.to_string())?;
-    if !lookups.categories.contains(&code) {
-        return Err(format!("category `{code}` does not exist"));
-    }
     let capacity: u64 = capacity
         .parse()
         .map_err(|_| format!("annual capacity `{capacity}` is not a whole number"))?;
@@ -239,8 +218,8 @@ mod tests {
         assert_eq!(record.organization.kind, OrganizationKind::Sme);
         assert_eq!(record.organization.park_id, Some(ParkId(1)));
         assert!(record.verified);
-        assert_eq!(record.capabilities[0].processes, ["stamping", "welding"]);
-        assert_eq!(record.certifications[0].kind.as_str(), "IATF16949");
+        assert_eq!(record.capabilities[0].processes(), ["stamping", "welding"]);
+        assert_eq!(record.certifications[0].kind().as_str(), "IATF16949");
     }
 
     #[test]

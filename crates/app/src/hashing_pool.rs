@@ -9,7 +9,7 @@
 //!
 //! Requests wait for a free worker on an async semaphore with one permit per worker, so the async
 //! executor never blocks, and a request that waits longer than the queue timeout is answered
-//! [`ApiError::Busy`]. The permit travels with the job and is released only when the worker has
+//! [`AppError::Busy`]. The permit travels with the job and is released only when the worker has
 //! finished it, so even a request abandoned by its client never lets more jobs queue than there
 //! are workers.
 
@@ -26,7 +26,7 @@ use std::{
 use argon2::Block;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-use crate::error::ApiError;
+use crate::AppError;
 
 type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 
@@ -42,7 +42,7 @@ struct Allocations {
 
 /// A worker's argon2 memory: one buffer of `capacity` blocks, allocated on the worker's first run
 /// and reused by every run after it.
-pub(super) struct Memory {
+pub(crate) struct Memory {
     blocks: Vec<Block>,
     capacity: usize,
     allocations: Arc<Allocations>,
@@ -53,7 +53,7 @@ impl Memory {
     /// before it reads it, so what an earlier run left there cannot change a result. A stored hash
     /// whose parameters need more blocks than the buffer holds gets a one-off buffer, freed when
     /// the run ends.
-    pub(super) fn with_blocks<T>(
+    pub(crate) fn with_blocks<T>(
         &mut self,
         count: usize,
         work: impl FnOnce(&mut [Block]) -> T,
@@ -77,7 +77,7 @@ impl Memory {
 }
 
 /// A fixed number of hashing threads and the queue in front of them.
-pub(super) struct HashingPool {
+pub(crate) struct HashingPool {
     jobs: mpsc::Sender<Job>,
     permits: Arc<Semaphore>,
     workers: usize,
@@ -89,7 +89,7 @@ pub(super) struct HashingPool {
 impl HashingPool {
     /// Starts `workers` threads, each of which will keep a buffer of `buffer_blocks` argon2
     /// blocks (1 KiB each) once it first runs. A request waits at most `queue_timeout` for one.
-    pub(super) fn new(workers: usize, buffer_blocks: usize, queue_timeout: Duration) -> Self {
+    pub(crate) fn new(workers: usize, buffer_blocks: usize, queue_timeout: Duration) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let allocations = Arc::new(Allocations::default());
@@ -121,13 +121,14 @@ impl HashingPool {
     }
 
     /// Runs `work` on a worker once one is free, without blocking the caller's thread.
-    pub(super) async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Memory) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, AppError> {
         if self.workers == 0 {
-            tracing::error!("no password hashing thread is running");
-            return Err(ApiError::Internal);
+            return Err(AppError::Internal(
+                "no password hashing thread is running".into(),
+            ));
         }
         let permit: OwnedSemaphorePermit = tokio::time::timeout(
             self.queue_timeout,
@@ -136,9 +137,9 @@ impl HashingPool {
         .await
         .map_err(|_| {
             tracing::warn!("password hashing queue is full");
-            ApiError::Busy
+            AppError::Busy
         })?
-        .map_err(|_| ApiError::Internal)?;
+        .map_err(|_| AppError::Internal("the password hashing pool is closed".into()))?;
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |memory| {
             let result = work(memory);
@@ -146,19 +147,23 @@ impl HashingPool {
             // The request may have been abandoned meanwhile; then nobody wants the answer.
             let _ = reply.send(result);
         });
-        self.jobs.send(job).map_err(|_| ApiError::Internal)?;
-        answer.await.map_err(|_| ApiError::Internal)
+        self.jobs
+            .send(job)
+            .map_err(|_| AppError::Internal("no password hashing thread takes jobs".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("a password hashing thread dropped its job".into()))
     }
 
     /// How many worker buffers have been allocated since the pool started.
     #[cfg(test)]
-    pub(super) fn buffers_allocated(&self) -> usize {
+    pub(crate) fn buffers_allocated(&self) -> usize {
         self.allocations.buffers.load(Ordering::Relaxed)
     }
 
     /// How many runs needed a one-off buffer because their parameters asked for more memory.
     #[cfg(test)]
-    pub(super) fn one_off_allocations(&self) -> usize {
+    pub(crate) fn one_off_allocations(&self) -> usize {
         self.allocations.one_off.load(Ordering::Relaxed)
     }
 }
