@@ -11,6 +11,7 @@ the 403 of a route closed to its role): same status, same problem document, the 
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -157,9 +158,37 @@ def before_call(ctx, case, kwargs):
     elif method == "POST" and path.endswith("/suppliers/me/certifications") and isinstance(body, dict):
         if str(body.get("valid_until", "")) <= str(body.get("valid_from", "")):
             body["valid_from"], body["valid_until"] = "2025-01-01", "2028-01-01"
+    elif path.startswith("/api/v1/needs") and method in ("POST", "PATCH") and isinstance(body, dict):
+        _needs_body(body)
     elif method == "POST" and path.endswith("/imports/suppliers"):
         case.body = f"name,region_code\nFuzz supplier {_fresh()},{HOME_COUNTY}\n"
     elif method == "POST" and path.endswith("/imports/taxonomy"):
         codes = WORLD.get("categories") or []
         parent = codes[0] if codes else ""
         case.body = f"code,name,parent\nfuzz-{_fresh()},Fuzz category,{parent}\n"
+
+
+def _needs_body(body: dict) -> None:
+    """A need that refers to a real category and county, is due in a month, and invites nobody."""
+    codes = WORLD.get("categories") or []
+    if "category_code" in body and codes:
+        body["category_code"] = codes[-1]
+    if "delivery_region_code" in body:
+        body["delivery_region_code"] = HOME_COUNTY
+    if "response_deadline" in body:
+        due = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)
+        body["response_deadline"] = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if body.get("visibility") == "invited":
+        body["visibility"] = "public"
+    if "invited_supplier_ids" in body:
+        body["invited_supplier_ids"] = []
+    kinds = body.get("required_certifications")
+    if isinstance(kinds, list):
+        # Kinds are compared without spaces or case: `iso 9001` and `ISO9001` are one.
+        seen, unique = set(), []
+        for kind in kinds:
+            key = str(kind).replace(" ", "").upper()
+            if key not in seen:
+                seen.add(key)
+                unique.append(kind)
+        body["required_certifications"] = unique

@@ -297,12 +297,13 @@ pub async fn history(
     id: NeedId,
     home: ProvinceCode,
 ) -> Result<Vec<NeedEvent>, AppError> {
-    get(store, actor, id, home).await?;
+    // Closed to suppliers whatever the id, so the answer tells nothing about which needs exist.
     if actor.role == Role::Sme {
         return Err(AppError::Forbidden(
             "a need's history is its owner's and the administrators'".into(),
         ));
     }
+    get(store, actor, id, home).await?;
     Ok(store.need_history(id).await?)
 }
 
