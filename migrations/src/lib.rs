@@ -97,9 +97,12 @@ mod tests {
 
         // Back to just before the conversion: every later migration first, then 000006.
         let after_conversion = Migrator::migrations().len() - 6;
-        Migrator::down(&db, Some(u32::try_from(after_conversion + 1).unwrap()))
-            .await
-            .unwrap();
+        Migrator::down(
+            &db,
+            Some(<u32 as TryFrom<usize>>::try_from(after_conversion + 1).unwrap()),
+        )
+        .await
+        .unwrap();
         let rows = db
             .query_all_raw(Statement::from_string(
                 db.get_database_backend(),
