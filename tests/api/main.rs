@@ -22,6 +22,7 @@ mod needs;
 mod openapi;
 mod organizations;
 mod probe;
+mod quotes;
 mod reference;
 mod reference_data;
 mod sessions;

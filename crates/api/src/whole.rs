@@ -55,6 +55,21 @@ pub fn i32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> 
     narrow(Whole::deserialize(deserializer)?)
 }
 
+/// A `u8`.
+pub fn u8<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u8, D::Error> {
+    narrow(Whole::deserialize(deserializer)?)
+}
+
+/// A `u32`.
+pub fn u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    narrow(Whole::deserialize(deserializer)?)
+}
+
+/// An `i64`.
+pub fn i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    narrow(Whole::deserialize(deserializer)?)
+}
+
 /// A `u64`.
 pub fn u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     narrow(Whole::deserialize(deserializer)?)

@@ -377,8 +377,7 @@ fn no_organization() -> AppError {
 pub async fn pass_deadlines(store: &Store, now: OffsetDateTime) -> Result<usize, AppError> {
     let mut moved = 0;
     for (id, version) in store.needs_past_deadline(now, 500).await? {
-        // Quotes arrive with the quoting use case; until then no need has a live one.
-        let live_quotes = false;
+        let live_quotes = store.live_quote_count(id).await? > 0;
         let command = NeedCommand::PassDeadline { live_quotes };
         let next = match NeedStatus::Published.apply(&command) {
             Ok(next) => next,

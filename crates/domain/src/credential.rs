@@ -383,7 +383,7 @@ mod tests {
             CredentialTier::HighTech,
             " 湖北省科学技术厅 ",
             None,
-            Some(" "),
+            None,
             date!(2023 - 12 - 08),
             date!(2026 - 12 - 07),
         )

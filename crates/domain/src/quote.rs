@@ -392,11 +392,9 @@ pub(crate) fn optional_text(
     rule: &TextRule,
     raw: Option<&str>,
 ) -> Result<Option<String>, DomainError> {
-    match raw {
-        None => Ok(None),
-        Some(text) if text.trim().is_empty() && text.chars().count() <= rule.max_chars => Ok(None),
-        Some(text) => rule.parse(text).map(Some),
-    }
+    // A note sent must be one: the API's schema says so, and a blank one is refused like any
+    // other text without a visible character. Leave it out to give none.
+    raw.map(|text| rule.parse(text)).transpose()
 }
 
 #[cfg(test)]
@@ -571,11 +569,10 @@ mod tests {
             let blank = Rejection::new(reason, Some("  "));
             if reason == RejectReason::Other {
                 assert_eq!(bare.unwrap_err(), DomainError::RejectionNoteRequired);
-                assert_eq!(blank.unwrap_err(), DomainError::RejectionNoteRequired);
             } else {
                 assert_eq!(bare.unwrap().note(), None);
-                assert_eq!(blank.unwrap().note(), None);
             }
+            assert!(blank.is_err(), "a note sent must have a visible character");
         }
         let other = Rejection::new(RejectReason::Other, Some(" 交期与产线排产冲突 ")).unwrap();
         assert_eq!(other.reason(), RejectReason::Other);
@@ -610,7 +607,7 @@ mod tests {
         assert_eq!(quote.total_fen(), 5_000_000);
         let plain = NewQuote::new(1, 1, 1, None, None).unwrap();
         assert_eq!((plain.note(), plain.production_site_id()), (None, None));
-        assert_eq!(NewQuote::new(1, 1, 1, Some(""), None).unwrap().note(), None);
+        assert!(NewQuote::new(1, 1, 1, Some(""), None).is_err());
     }
 
     #[test]

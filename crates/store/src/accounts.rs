@@ -128,6 +128,20 @@ impl Store {
         organization_from_row(row)
     }
 
+    /// The organisations in a park.
+    pub async fn organizations_in_park(
+        &self,
+        park: ParkId,
+    ) -> Result<Vec<OrganizationId>, StoreError> {
+        Ok(organizations::Entity::find()
+            .filter(organizations::Column::ParkId.eq(park.0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| OrganizationId(row.id))
+            .collect())
+    }
+
     /// Applies `changes` if the organisation is still at `version`; the version then goes up by one.
     pub async fn update_organization(
         &self,

@@ -9,6 +9,7 @@ mod idempotency;
 mod migrate;
 mod needs;
 pub mod page;
+mod quotes;
 mod reference;
 mod suppliers;
 mod taxonomy;
@@ -21,6 +22,7 @@ pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse
 pub use migrate::{MigrationState, MigrationStatus};
 pub use needs::{NeedFilter, NeedScope, Transition};
 pub use page::{Page, PageRequest};
+pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use suppliers::{StoredCertification, SupplierRecord};
 pub use taxonomy::TaxonomyCounts;

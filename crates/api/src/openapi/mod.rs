@@ -28,6 +28,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "auth", description = "Registration, sign-in, tokens and the signed-in user"),
         (name = "organizations", description = "Lead enterprises and SME suppliers"),
         (name = "needs", description = "What lead enterprises want to source, from draft to fulfilled"),
+        (name = "quotes", description = "SMEs' answers to needs, and the owner's decisions on them"),
+        (name = "deals", description = "Awards, and what was delivered"),
         (name = "suppliers", description = "SME profiles: capabilities and certifications"),
         (name = "users", description = "Administrator accounts"),
         (name = "imports", description = "Supplier and taxonomy files (platform administrators)"),

@@ -331,3 +331,46 @@ pub fn timestamp() -> Object {
         .description(Some("An RFC 3339 timestamp, such as 2026-12-31T16:00:00Z."))
         .build()
 }
+
+/// Days from order to delivery.
+pub fn lead_time_days() -> Object {
+    integer(
+        1,
+        peitao_domain::quote::MAX_LEAD_TIME_DAYS.into(),
+        "Days from order to delivery.",
+    )
+}
+
+/// A note on a quote.
+pub fn quote_note() -> Object {
+    visible_text(
+        peitao_domain::quote::QUOTE_NOTE,
+        "Anything the buyer should know.",
+    )
+}
+
+/// A note on a rejection.
+pub fn rejection_note() -> Object {
+    visible_text(
+        peitao_domain::quote::REJECTION_NOTE,
+        "What the supplier should know; required for `other`.",
+    )
+}
+
+/// Why a quote is rejected.
+pub fn reject_reason() -> Object {
+    let names: Vec<&str> = peitao_domain::RejectReason::ALL
+        .iter()
+        .map(|reason| reason.as_str())
+        .collect();
+    one_of_words(&names, "Why the quote is rejected.")
+}
+
+/// A quality rating.
+pub fn quality_rating() -> Object {
+    integer(
+        peitao_domain::deal::MIN_QUALITY_RATING.into(),
+        peitao_domain::deal::MAX_QUALITY_RATING.into(),
+        "1 (poor) to 5 (excellent).",
+    )
+}

@@ -8,6 +8,7 @@ pub mod me;
 pub mod needs;
 pub mod organizations;
 pub mod pagination;
+pub mod quotes;
 pub mod reference;
 pub mod suppliers;
 pub mod users;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(organizations::configure)
             .configure(needs::configure)
+            .configure(quotes::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)

@@ -1,0 +1,453 @@
+//! Quotes, awards and deals: the journey a need exists for, and the race for its last units.
+
+use peitao_domain::{Category, CategoryCode};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use crate::helpers::{Account, TestApp, json_with_status, problem, spawn_app};
+
+struct Market {
+    lead: Account,
+    /// In Hubei, IATF 16949 certified.
+    sme: Account,
+    /// In Beijing, certified.
+    outsider: Account,
+    /// In Hubei, not certified.
+    uncertified: Account,
+}
+
+async fn certify(app: &TestApp, sme: &Account, until: &str) {
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            "/api/v1/suppliers/me/certifications",
+            &sme.access_token,
+            Some(&json!({"kind": "IATF16949", "number": "CN-1", "valid_from": "2024-01-01", "valid_until": until})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+async fn market(app: &TestApp) -> Market {
+    app.seed_geography().await;
+    app.store
+        .insert_categories(&[Category {
+            code: CategoryCode::parse("auto").unwrap(),
+            parent_code: None,
+            name_zh: "汽车".into(),
+            name_en: "Automotive".into(),
+            reference: None,
+        }])
+        .await
+        .unwrap();
+    let market = Market {
+        lead: app
+            .register("lead@example.com", "lead", "420606", None)
+            .await,
+        sme: app.register("sme@example.com", "sme", "420607", None).await,
+        outsider: app
+            .register("outsider@example.com", "sme", "110108", None)
+            .await,
+        uncertified: app
+            .register("plain@example.com", "sme", "420606", None)
+            .await,
+    };
+    certify(app, &market.sme, "2030-01-01").await;
+    certify(app, &market.outsider, "2030-01-01").await;
+    market
+}
+
+async fn published_need(app: &TestApp, lead: &Account, quantity: u64) -> i64 {
+    let deadline = (OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&Rfc3339)
+        .unwrap();
+    let need = json_with_status(
+        app.send_as(
+            Method::POST,
+            "/api/v1/needs",
+            &lead.access_token,
+            Some(&json!({
+                "category_code": "auto", "title": "Wheel hubs", "quantity": quantity, "unit": "pcs",
+                "estimated_value_fen": 90_000_000, "required_certifications": ["IATF16949"],
+                "delivery_region_code": "420606", "response_deadline": deadline,
+                "visibility": "public"
+            })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/needs/{need}/publish"),
+            &lead.access_token,
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    need
+}
+
+async fn quote(
+    app: &TestApp,
+    sme: &Account,
+    need: i64,
+    quantity: u64,
+    price: u64,
+) -> reqwest::Response {
+    app.send_as(
+        Method::POST,
+        &format!("/api/v1/needs/{need}/quotes"),
+        &sme.access_token,
+        Some(&json!({"unit_price_fen": price, "quantity": quantity, "lead_time_days": 21})),
+    )
+    .await
+}
+
+async fn post(
+    app: &TestApp,
+    account: &Account,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    app.send_as(Method::POST, path, &account.access_token, body.as_ref())
+        .await
+}
+
+#[tokio::test]
+async fn two_smes_quote_one_is_rejected_the_need_is_split_delivered_and_fulfilled() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 10_000).await;
+
+    let local = json_with_status(
+        quote(&app, &m.sme, need, 6000, 2950).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(local["status"], "submitted");
+    assert_eq!(local["total_fen"], 17_700_000);
+    assert_eq!(local["in_province"], true);
+    let far = json_with_status(
+        quote(&app, &m.outsider, need, 10_000, 2800).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(far["in_province"], false);
+
+    // One live quote per supplier and need; the uncertified supplier is told what it lacks.
+    problem(
+        quote(&app, &m.sme, need, 1, 1).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let lacking = problem(
+        quote(&app, &m.uncertified, need, 100, 3000).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        lacking["detail"].as_str().unwrap().contains("IATF16949"),
+        "{lacking}"
+    );
+
+    // A supplier sees only its own quote; the owner sees both.
+    let theirs = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}/quotes"), &m.sme.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
+    let all = json_with_status(
+        app.get_as(
+            &format!("/api/v1/needs/{need}/quotes"),
+            &m.lead.access_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    problem(
+        post(
+            &app,
+            &m.sme,
+            &format!("/api/v1/quotes/{}/withdraw", far["id"]),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // The lead rejects the far one with a reason the supplier reads, and shortlists the local one.
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/quotes/{}/reject", far["id"]),
+            Some(
+                json!({"reason_code": "distance", "note": "Delivery from Beijing takes too long"}),
+            ),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mine = json_with_status(
+        app.get_as("/api/v1/suppliers/me/quotes", &m.outsider.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["items"][0]["status"], "rejected");
+    assert_eq!(mine["items"][0]["reject_reason"], "distance");
+    assert_eq!(
+        mine["items"][0]["reject_note"],
+        "Delivery from Beijing takes too long"
+    );
+    assert_eq!(mine["items"][0]["need_title"], "Wheel hubs");
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/quotes/{}/shortlist", local["id"]),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // A split award: 6,000 to the local supplier now; the rejected quote cannot be awarded.
+    let deal = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(json!({"quote_id": local["id"], "quantity": 6000, "contract_value_fen": 17_700_000})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(deal["in_province"], true);
+    assert_eq!(deal["supplier_region_code"], "420607");
+    problem(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(
+                json!({"quote_id": far["id"], "quantity": 4000, "contract_value_fen": 11_200_000}),
+            ),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "invalid_transition",
+    )
+    .await;
+    let partly = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(partly["status"], "partly_awarded");
+    assert_eq!(partly["remaining_quantity"], 4000);
+
+    // A second supplier quotes for the rest and wins it: the need is fully awarded.
+    certify(&app, &m.uncertified, "2030-01-01").await;
+    let rest = json_with_status(
+        quote(&app, &m.uncertified, need, 4000, 3000).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    problem(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(json!({"quote_id": rest["id"], "quantity": 4001, "contract_value_fen": 1})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let second = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(
+                json!({"quote_id": rest["id"], "quantity": 4000, "contract_value_fen": 12_000_000}),
+            ),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Deals by scope.
+    let deals = |account: &Account| {
+        let token = account.access_token.clone();
+        let app = &app;
+        async move {
+            json_with_status(app.get_as("/api/v1/deals", &token).await, StatusCode::OK).await["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(deals(&m.lead).await, 2);
+    assert_eq!(deals(&m.sme).await, 1);
+    assert_eq!(deals(&m.outsider).await, 0);
+
+    // Delivery of both deals fulfils the need.
+    let today = OffsetDateTime::now_utc().date();
+    let today = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    for (deal, on_time, rating) in [(&deal, true, 5), (&second, false, 3)] {
+        let fulfilled = json_with_status(
+            post(
+                &app,
+                &m.lead,
+                &format!("/api/v1/deals/{}/fulfilment", deal["id"]),
+                Some(json!({"delivered_on": today, "on_time": on_time, "quality_rating": rating})),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(fulfilled["status"], "fulfilled");
+    }
+    problem(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/deals/{}/fulfilment", deal["id"]),
+            Some(json!({"delivered_on": today, "on_time": true, "quality_rating": 5})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "invalid_transition",
+    )
+    .await;
+    let done = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(done["status"], "fulfilled");
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_awards_for_the_last_units_give_exactly_one_deal() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 100).await;
+    let offer = json_with_status(
+        quote(&app, &m.sme, need, 100, 1000).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/needs/{need}/awards");
+    let body = json!({"quote_id": offer["id"], "quantity": 100, "contract_value_fen": 100_000});
+    let attempts = (0..50).map(|_| {
+        let request = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&m.lead.access_token)
+            .json(&body);
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let created = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, refused), (1, 49), "{statuses:?}");
+    let stored = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stored["awarded_quantity"], 100);
+    assert_eq!(stored["status"], "awarded");
+    let deals = json_with_status(
+        app.get_as("/api/v1/deals", &m.lead.access_token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(deals["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn fifty_awards_from_different_quotes_never_exceed_the_quantity() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 10).await;
+    let mut offers = Vec::new();
+    for serial in 0..5 {
+        let sme = app
+            .register(&format!("racer{serial}@example.com"), "sme", "420606", None)
+            .await;
+        certify(&app, &sme, "2030-01-01").await;
+        let offer =
+            json_with_status(quote(&app, &sme, need, 10, 1000).await, StatusCode::CREATED).await;
+        offers.push(offer["id"].clone());
+    }
+    let path = format!("/api/v1/needs/{need}/awards");
+    let attempts = (0..50).map(|serial| {
+        let request = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&m.lead.access_token)
+            .json(
+                &json!({"quote_id": offers[serial % 5], "quantity": 3, "contract_value_fen": 3000}),
+            );
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let created = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 3, "three awards of 3 fit in 10: {statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|status| *status == StatusCode::CREATED || *status == StatusCode::CONFLICT)
+    );
+    let stored = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stored["awarded_quantity"], 9);
+    assert_eq!(stored["status"], "partly_awarded");
+}
