@@ -4,7 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{
-    ACTORS, Actor, World, certificate_of_b, certificates_of_b, need_of_a, need_terms, world,
+    ACTORS, Actor, World, certificate_of_b, certificates_of_b, deal_of_a, need_of_a, need_terms,
+    quote_of_b, world,
 };
 use crate::helpers::{TestApp, json_with_status, spawn_app};
 
@@ -29,6 +30,14 @@ enum Param {
     FreshDraft,
     /// A need A publishes for this call: the call may close it.
     FreshPublished,
+    /// A need A publishes with a quote of B's, for this call; the quote's id goes to the body.
+    FreshNeedQuotedByB,
+    /// A quote B makes on a fresh need of A's, for this call.
+    FreshQuoteOfB,
+    /// The deal of A with B made when the world was built.
+    WorldDeal,
+    /// A deal A awards to B for this call.
+    FreshDeal,
 }
 
 /// One operation called on one object, and the status each actor must get.
@@ -43,9 +52,11 @@ pub(super) struct Case {
 }
 
 impl Case {
-    async fn path(&self, app: &TestApp, world: &World, serial: usize) -> String {
+    /// The path, and the id of a quote made for the call (for a body that names it).
+    async fn path(&self, app: &TestApp, world: &World, serial: usize) -> (String, i64) {
+        let mut quote = 0;
         let value = match self.param {
-            Param::None => return self.template.to_owned(),
+            Param::None => return (self.template.to_owned(), quote),
             Param::Fixed(value) => value.to_owned(),
             Param::OrgA => world.org_a.to_string(),
             Param::OrgB => world.org_b.to_string(),
@@ -56,6 +67,17 @@ impl Case {
                 .await
                 .to_string(),
             Param::FreshPublished => need_of_a(app, world, serial + 1000, true).await.to_string(),
+            Param::FreshNeedQuotedByB => {
+                let need = need_of_a(app, world, serial + 1000, true).await;
+                quote = quote_of_b(app, world, need).await;
+                need.to_string()
+            }
+            Param::FreshQuoteOfB => {
+                let need = need_of_a(app, world, serial + 1000, true).await;
+                quote_of_b(app, world, need).await.to_string()
+            }
+            Param::WorldDeal => world.deal.to_string(),
+            Param::FreshDeal => deal_of_a(app, world, serial + 1000).await.to_string(),
             Param::CertificationOfB => {
                 let held = certificates_of_b(app, world).await;
                 match held.first() {
@@ -80,10 +102,13 @@ impl Case {
             .find('{')
             .expect("a template with a parameter");
         let close = self.template.find('}').expect("a closed parameter");
-        format!(
-            "{}{value}{}",
-            &self.template[..open],
-            &self.template[close + 1..]
+        (
+            format!(
+                "{}{value}{}",
+                &self.template[..open],
+                &self.template[close + 1..]
+            ),
+            quote,
         )
     }
 }
@@ -92,6 +117,8 @@ impl Case {
 struct Ctx {
     version: i64,
     serial: usize,
+    /// The quote made for the call, if any.
+    quote: i64,
 }
 
 const OK: StatusCode = StatusCode::OK;
@@ -164,6 +191,121 @@ fn owner_changes(visible_to_smes: bool) -> fn(Actor) -> StatusCode {
             Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
         }
     }
+}
+
+/// Only SMEs quote and read their quotes.
+fn smes(success: StatusCode) -> fn(Actor) -> StatusCode {
+    if success == CREATED {
+        |actor| match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::SmeB | Actor::SmeD => CREATED,
+            _ => FORBIDDEN,
+        }
+    } else {
+        sme_only
+    }
+}
+
+/// The need's owner decides on B's quote; B sees it but may not decide; D does not see it.
+fn owner_decides(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::LeadA => OK,
+        Actor::SmeB | Actor::ParkXiangyang | Actor::PlatformAdmin => FORBIDDEN,
+        Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+    }
+}
+
+fn quote_rows() -> Vec<Case> {
+    vec![
+        case(
+            Method::POST,
+            "/api/v1/needs/{id}/quotes",
+            Param::FreshPublished,
+            Some(|_| json!({"unit_price_fen": 1000, "quantity": 10, "lead_time_days": 14})),
+            smes(CREATED),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}/quotes",
+            Param::PublishedNeed,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+                _ => OK,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/quotes",
+            Param::None,
+            None,
+            smes(OK),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/quotes/{id}/withdraw",
+            Param::FreshQuoteOfB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => OK,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => FORBIDDEN,
+                Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/quotes/{id}/shortlist",
+            Param::FreshQuoteOfB,
+            None,
+            owner_decides,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/quotes/{id}/reject",
+            Param::FreshQuoteOfB,
+            Some(|_| json!({"reason_code": "price", "note": "Above our target price"})),
+            owner_decides,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/needs/{id}/awards",
+            Param::FreshNeedQuotedByB,
+            Some(
+                |ctx| json!({"quote_id": ctx.quote, "quantity": 10, "contract_value_fen": 10_000}),
+            ),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA => CREATED,
+                Actor::LeadC => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(Method::GET, "/api/v1/deals", Param::None, None, signed_in),
+        case(
+            Method::GET,
+            "/api/v1/deals/{id}",
+            Param::WorldDeal,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::SmeB | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/deals/{id}/fulfilment",
+            Param::FreshDeal,
+            Some(|_| {
+                let today = time::OffsetDateTime::now_utc().date();
+                json!({"delivered_on": peitao_domain::format_date(today), "on_time": true, "quality_rating": 4})
+            }),
+            owner_decides,
+        ),
+    ]
 }
 
 fn need_rows() -> Vec<Case> {
@@ -247,6 +389,7 @@ fn need_rows() -> Vec<Case> {
 
 pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
+    rows.extend(quote_rows());
     rows.extend(base_rows());
     rows
 }
@@ -455,8 +598,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 .unwrap()["version"]
                 .as_i64()
                 .unwrap();
-            let path = case.path(&app, &world, serial).await;
-            let body = case.body.map(|make| make(&Ctx { version, serial }));
+            let (path, quote) = case.path(&app, &world, serial).await;
+            let body = case.body.map(|make| {
+                make(&Ctx {
+                    version,
+                    serial,
+                    quote,
+                })
+            });
             let mut request = app.client.request(case.method.clone(), app.url(&path));
             if let Some(token) = world.token(actor) {
                 request = request.bearer_auth(token);

@@ -54,6 +54,8 @@ struct World {
     published_need: i64,
     /// A draft need of A's.
     draft_need: i64,
+    /// A deal of A's with B.
+    deal: i64,
 }
 
 impl World {
@@ -112,6 +114,42 @@ async fn need_of_a(app: &TestApp, world: &World, serial: usize, publish: bool) -
         .await;
     }
     need
+}
+
+/// A quote of B's on `need`; its id.
+async fn quote_of_b(app: &TestApp, world: &World, need: i64) -> i64 {
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/needs/{need}/quotes"),
+            world.signed_in(Actor::SmeB),
+            Some(&json!({"unit_price_fen": 1000, "quantity": 10, "lead_time_days": 14})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A deal A awards to B on a fresh need; its id.
+async fn deal_of_a(app: &TestApp, world: &World, serial: usize) -> i64 {
+    let need = need_of_a(app, world, serial, true).await;
+    let quote = quote_of_b(app, world, need).await;
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/needs/{need}/awards"),
+            world.signed_in(Actor::LeadA),
+            Some(&json!({"quote_id": quote, "quantity": 10, "contract_value_fen": 10_000})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// A certificate for SME B; `serial` keeps the numbers apart.
@@ -211,6 +249,7 @@ async fn world(app: &TestApp) -> World {
     let mut world = World {
         published_need: 0,
         draft_need: 0,
+        deal: 0,
         org_a: lead_a.organization_id.unwrap(),
         org_b: sme_b.organization_id.unwrap(),
         chain_id,
@@ -226,6 +265,7 @@ async fn world(app: &TestApp) -> World {
     };
     world.published_need = need_of_a(app, &world, 0, true).await;
     world.draft_need = need_of_a(app, &world, 1, false).await;
+    world.deal = deal_of_a(app, &world, 2).await;
     world
 }
 
