@@ -158,8 +158,20 @@ def before_call(ctx, case, kwargs):
     elif method == "POST" and path.endswith("/suppliers/me/certifications") and isinstance(body, dict):
         if str(body.get("valid_until", "")) <= str(body.get("valid_from", "")):
             body["valid_from"], body["valid_until"] = "2025-01-01", "2028-01-01"
-    elif path.startswith("/api/v1/needs") and method in ("POST", "PATCH") and isinstance(body, dict):
+    elif path in ("/api/v1/needs", "/api/v1/needs/{id}") and method in ("POST", "PATCH") and isinstance(body, dict):
         _needs_body(body)
+    elif method == "POST" and path.endswith("/quotes") and isinstance(body, dict):
+        # A quote's total (price × quantity) must fit the 64-bit money column.
+        price, quantity = body.get("unit_price_fen"), body.get("quantity")
+        if isinstance(price, (int, float)) and isinstance(quantity, (int, float)) and price >= 1:
+            body["quantity"] = max(1, min(int(quantity), (2**63 - 1) // int(price)))
+    elif method == "POST" and path.endswith("/reject") and isinstance(body, dict):
+        # `other` says what the reason is in the note.
+        if body.get("reason_code") == "other" and not body.get("note"):
+            body["note"] = "Another reason, explained here"
+    elif method == "POST" and path.endswith("/fulfilment") and isinstance(body, dict):
+        # Delivery lies between the award and today: today always does.
+        body["delivered_on"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     elif method == "POST" and path.endswith("/imports/suppliers"):
         case.body = f"name,region_code\nFuzz supplier {_fresh()},{HOME_COUNTY}\n"
     elif method == "POST" and path.endswith("/imports/taxonomy"):
@@ -182,13 +194,6 @@ def _needs_body(body: dict) -> None:
         body["visibility"] = "public"
     if "invited_supplier_ids" in body:
         body["invited_supplier_ids"] = []
-    kinds = body.get("required_certifications")
-    if isinstance(kinds, list):
-        # Kinds are compared without spaces or case: `iso 9001` and `ISO9001` are one.
-        seen, unique = set(), []
-        for kind in kinds:
-            key = str(kind).replace(" ", "").upper()
-            if key not in seen:
-                seen.add(key)
-                unique.append(kind)
-        body["required_certifications"] = unique
+    if "required_certifications" in body:
+        # The fuzzing SMEs hold no certificate; a need they can quote on requires none.
+        body["required_certifications"] = []
