@@ -334,7 +334,7 @@ pub async fn fulfil(
     let fulfilment = fulfilment.within(deal.awarded_at.date(), today)?;
     let status = deal
         .status
-        .apply(DealCommand::Fulfil(fulfilment.clone()))
+        .apply(DealCommand::Fulfil(fulfilment))
         .map_err(transition)?;
     debug_assert_eq!(status, DealStatus::Fulfilled);
     match store.fulfil_deal(id, &fulfilment, actor.user).await {
