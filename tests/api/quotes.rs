@@ -357,6 +357,38 @@ async fn two_smes_quote_one_is_rejected_the_need_is_split_delivered_and_fulfille
     )
     .await;
     assert_eq!(done["status"], "fulfilled");
+    let history = json_with_status(
+        app.get_as(
+            &format!("/api/v1/needs/{need}/history"),
+            &m.lead.access_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let steps: Vec<String> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| {
+            format!(
+                "{} {}→{}",
+                event["action"].as_str().unwrap(),
+                event["from"],
+                event["to"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "created null→\"draft\"",
+            "publish \"draft\"→\"published\"",
+            "award \"published\"→\"partly_awarded\"",
+            "award \"partly_awarded\"→\"awarded\"",
+            "fulfil \"awarded\"→\"fulfilled\"",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -266,6 +266,7 @@ pub async fn award(
             supplier_region_code: quote.ship_region_code,
             in_province: quote.ship_region_code.is_in(home),
             actor: actor.user,
+            need_was: need.status,
         })
         .await?;
     match outcome {

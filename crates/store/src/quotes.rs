@@ -73,6 +73,8 @@ pub struct NewAward {
     pub supplier_region_code: RegionCode,
     pub in_province: bool,
     pub actor: UserId,
+    /// The need's status as the caller read it, for the history row.
+    pub need_was: NeedStatus,
 }
 
 /// How an award ended.
@@ -325,7 +327,7 @@ impl Store {
             now,
             Some(award.actor),
             "award",
-            None,
+            Some(award.need_was),
             &need_after.status,
             Some(format!(
                 "deal {}: {} to supplier {} for {} fen",
