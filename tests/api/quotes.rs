@@ -283,8 +283,8 @@ async fn two_smes_quote_one_is_rejected_the_need_is_split_delivered_and_fulfille
             Some(json!({"quote_id": rest["id"], "quantity": 4001, "contract_value_fen": 1})),
         )
         .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+        StatusCode::CONFLICT,
+        "conflict",
     )
     .await;
     let second = json_with_status(
@@ -482,4 +482,60 @@ async fn fifty_awards_from_different_quotes_never_exceed_the_quantity() {
     .await;
     assert_eq!(stored["awarded_quantity"], 9);
     assert_eq!(stored["status"], "partly_awarded");
+}
+
+#[tokio::test]
+async fn a_deadline_with_a_live_quote_closes_the_need_for_the_owner_to_decide() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app =
+        crate::helpers::spawn_app_with(|settings| settings.needs.deadline_check_secs = 1).await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 100).await;
+    let offer = json_with_status(
+        quote(&app, &m.sme, need, 100, 1000).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let backend = app.store.connection().get_database_backend();
+    app.store
+        .connection()
+        .execute_raw(Statement::from_string(
+            backend,
+            "UPDATE needs SET response_deadline = '2026-01-01T00:00:00Z'",
+        ))
+        .await
+        .unwrap();
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        status = json_with_status(
+            app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await["status"]
+            .clone();
+        if status != "published" {
+            break;
+        }
+    }
+    assert_eq!(status, "closed");
+    // Closed takes no more quotes, but the owner may still award.
+    problem(
+        quote(&app, &m.outsider, need, 1, 1).await,
+        StatusCode::CONFLICT,
+        "invalid_transition",
+    )
+    .await;
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(json!({"quote_id": offer["id"], "quantity": 100, "contract_value_fen": 100_000})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
 }

@@ -254,7 +254,15 @@ pub async fn award(
             remaining,
             offered: quote.quantity,
         },
-    )?;
+    )
+    .map_err(|err| match err {
+        // What remains is state another award may have changed: a conflict, as when the race is
+        // lost inside the transaction.
+        peitao_domain::DomainError::AwardExceedsRemaining { .. } => {
+            AppError::Conflict(err.to_string())
+        }
+        other => other.into(),
+    })?;
     let outcome = store
         .award(&NewAward {
             need: need.id,
