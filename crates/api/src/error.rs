@@ -35,6 +35,34 @@ pub struct LineError {
     pub message: String,
 }
 
+/// The answer of an operation closed to some roles: `403 forbidden`. Operations name it in their
+/// `responses(…)` instead of writing the status out each time.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 403,
+    description = "Signed in, but this role may not do this (or not to this record)",
+    content_type = "application/problem+json"
+)]
+#[expect(
+    dead_code,
+    reason = "the type describes an answer in the document; none is built"
+)]
+pub struct Forbidden(#[to_schema] Problem);
+
+/// The answer of an operation refused by the record's state: `409` (`invalid_transition`,
+/// `version_conflict`, `conflict`).
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 409,
+    description = "The record's state, version or a unique value refuses the change",
+    content_type = "application/problem+json"
+)]
+#[expect(
+    dead_code,
+    reason = "the type describes an answer in the document; none is built"
+)]
+pub struct Conflicting(#[to_schema] Problem);
+
 /// An error as the API reports it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Forbidden},
     state::AppState,
 };
 
@@ -87,7 +87,7 @@ fn utf8(body: &[u8]) -> Result<&str, ApiError> {
                        kind, park_code, verified, capabilities, certifications"),
     responses(
         (status = 201, body = SupplierImportReport),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[post(
@@ -120,7 +120,7 @@ async fn import_suppliers(
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 201, body = TaxonomyImportReport),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[post(

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Conflicting, Forbidden, Problem},
     extract::Json,
     openapi::{params::IdPath, schemas},
     routes::pagination::{List, is_id_cursor, malformed, page_request},
@@ -323,7 +323,7 @@ pub struct NeedQuery {
     request_body = NeedRequest,
     responses(
         (status = 201, body = NeedView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[post(
@@ -436,8 +436,8 @@ async fn get_need(
     request_body = UpdateNeedRequest,
     responses(
         (status = 200, body = NeedView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[patch("/needs/{id}")]
@@ -491,8 +491,8 @@ async fn act(
     params(IdPath),
     responses(
         (status = 200, body = NeedView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -519,8 +519,8 @@ async fn publish_need(
     params(IdPath),
     responses(
         (status = 200, body = NeedView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post("/needs/{id}/close")]
@@ -547,8 +547,8 @@ async fn close_need(
     request_body = CancelRequest,
     responses(
         (status = 200, body = NeedView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post("/needs/{id}/cancel")]
@@ -577,7 +577,7 @@ async fn cancel_need(
     params(IdPath),
     responses(
         (status = 200, body = List<NeedEventView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/needs/{id}/history")]

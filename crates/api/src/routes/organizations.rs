@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, OrNotFound, Problem},
+    error::{ApiError, Conflicting, Forbidden, OrNotFound},
     openapi::schemas,
     routes::views::OrganizationView,
     state::AppState,
@@ -99,8 +99,8 @@ async fn get_organization(
     request_body = UpdateOrganizationRequest,
     responses(
         (status = 200, body = OrganizationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[patch("/organizations/{id}")]

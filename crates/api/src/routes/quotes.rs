@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Conflicting, Forbidden},
     extract::Json,
     openapi::{params::IdPath, schemas},
     routes::pagination::List,
@@ -225,8 +225,8 @@ impl From<Deal> for DealView {
     request_body = QuoteRequest,
     responses(
         (status = 201, body = QuoteView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post(
@@ -292,7 +292,7 @@ async fn need_quotes(
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<MyQuoteView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/suppliers/me/quotes")]
@@ -338,8 +338,8 @@ async fn quote_action(
     params(IdPath),
     responses(
         (status = 200, body = QuoteView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post("/quotes/{id}/withdraw")]
@@ -358,8 +358,8 @@ async fn withdraw_quote(
     params(IdPath),
     responses(
         (status = 200, body = QuoteView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post("/quotes/{id}/shortlist")]
@@ -379,8 +379,8 @@ async fn shortlist_quote(
     request_body = RejectRequest,
     responses(
         (status = 200, body = QuoteView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post("/quotes/{id}/reject")]
@@ -412,8 +412,8 @@ async fn reject_quote(
     request_body = AwardRequest,
     responses(
         (status = 201, body = DealView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post(
@@ -487,8 +487,8 @@ async fn get_deal(
     request_body = FulfilmentRequest,
     responses(
         (status = 200, body = DealView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post(

@@ -15,7 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, OrNotFound, Problem},
+    error::{ApiError, Forbidden, OrNotFound},
     openapi::schemas,
     routes::pagination::List,
     state::AppState,
@@ -194,7 +194,7 @@ async fn get_supplier(
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<CapabilityView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/suppliers/me/capabilities")]
@@ -215,7 +215,7 @@ async fn my_capabilities(
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<CertificationView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/suppliers/me/certifications")]
@@ -292,7 +292,7 @@ fn capabilities_from(inputs: Vec<CapabilityInput>) -> Result<Vec<Capability>, Ap
     request_body = CapabilitiesRequest,
     responses(
         (status = 200, body = List<CapabilityView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[put("/suppliers/me/capabilities")]
@@ -317,7 +317,7 @@ async fn replace_my_capabilities(
     request_body = CertificationInput,
     responses(
         (status = 201, body = CertificationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[post(
@@ -349,7 +349,7 @@ async fn add_my_certification(
     params(crate::openapi::params::IdPath),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[delete("/suppliers/me/certifications/{id}")]

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Conflicting, Forbidden},
     middleware::idempotency::ReplayBody,
     openapi::schemas,
     routes::views::UserView,
@@ -56,8 +56,8 @@ pub struct CreateUserResponse {
     request_body = CreateUserRequest,
     responses(
         (status = 201, body = CreateUserResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Conflicting,
     )
 )]
 #[post(
