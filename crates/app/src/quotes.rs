@@ -353,3 +353,14 @@ pub async fn fulfil(
         other => Ok(other?),
     }
 }
+
+/// A supplier's record from its fulfilled deals: how many, how many on time, quality.
+pub async fn scorecard(
+    store: &Store,
+    supplier: OrganizationId,
+) -> Result<peitao_domain::Scorecard, AppError> {
+    let (fulfilled, on_time, quality) = store.scorecard_totals(supplier).await?;
+    Ok(peitao_domain::Scorecard::from_totals(
+        fulfilled, on_time, quality,
+    )?)
+}
