@@ -11,6 +11,7 @@ pub mod import;
 pub mod needs;
 pub mod organizations;
 pub mod passwords;
+pub mod sites;
 pub mod suppliers;
 
 pub use error::AppError;

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod chains;
+pub mod directory;
 pub mod health;
 pub mod imports;
 pub mod me;
@@ -9,6 +10,7 @@ pub mod needs;
 pub mod organizations;
 pub mod pagination;
 pub mod reference;
+pub mod sites;
 pub mod suppliers;
 pub mod users;
 pub mod views;
@@ -23,6 +25,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(organizations::configure)
             .configure(needs::configure)
+            .configure(sites::configure)
+            .configure(directory::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)
