@@ -282,29 +282,35 @@ async fn a_retried_post_with_the_same_key_adds_one_plant() {
 }
 
 #[tokio::test]
-async fn an_sme_lists_at_most_fifty_plants() {
+async fn a_fifty_first_plant_conflicts_until_one_is_removed() {
     let app = spawn_app().await;
     app.seed_geography().await;
     let sme = app.register("sme@example.com", "sme", "420606", None).await;
+    let mut first = Value::Null;
     for n in 0..peitao_domain::site::MAX_SITES {
-        add(&app, &sme, &plant(&format!("Plant {n}"), "420606")).await;
+        let site = add(&app, &sme, &plant(&format!("Plant {n}"), "420606")).await;
+        if n == 0 {
+            first = site["id"].clone();
+        }
     }
+    let one_too_many = plant("One too many", "420606");
     let response = app
-        .send_as(
-            Method::POST,
-            SITES,
-            &sme.access_token,
-            Some(&plant("One too many", "420606")),
-        )
+        .send_as(Method::POST, SITES, &sme.access_token, Some(&one_too_many))
         .await;
-    problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    problem(response, StatusCode::CONFLICT, "conflict").await;
     assert_eq!(
         names(&app, &sme).await.len(),
         peitao_domain::site::MAX_SITES
     );
+
+    let removed = app
+        .send_as(
+            Method::DELETE,
+            &format!("{SITES}/{first}"),
+            &sme.access_token,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    add(&app, &sme, &one_too_many).await;
 }

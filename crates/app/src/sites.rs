@@ -18,7 +18,8 @@ pub async fn list(store: &Store, owner: OrganizationId) -> Result<Vec<Production
     Ok(store.sites(owner).await?)
 }
 
-/// Adds a plant in a county that exists, up to [`MAX_SITES`] per organisation.
+/// Adds a plant in a county that exists. An organisation already at [`MAX_SITES`] is refused as
+/// a conflict with what it has stored (409): removing a plant makes room.
 pub async fn add(
     store: &Store,
     owner: OrganizationId,
@@ -46,7 +47,7 @@ pub async fn add(
         .add_site(owner, site, MAX_SITES)
         .await?
         .ok_or_else(|| {
-            AppError::Invalid(format!(
+            AppError::Conflict(format!(
                 "an organisation lists at most {MAX_SITES} production sites; remove one first"
             ))
         })

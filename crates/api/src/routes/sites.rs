@@ -102,6 +102,7 @@ async fn my_sites(
     responses(
         (status = 201, body = SiteView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The SME already lists the most plants allowed (50)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post(
