@@ -158,6 +158,10 @@ def before_call(ctx, case, kwargs):
     elif method == "POST" and path.endswith("/suppliers/me/certifications") and isinstance(body, dict):
         if str(body.get("valid_until", "")) <= str(body.get("valid_from", "")):
             body["valid_from"], body["valid_until"] = "2025-01-01", "2028-01-01"
+    elif method == "POST" and path.endswith("/suppliers/me/sites") and isinstance(body, dict):
+        # A plant stands in a county that exists.
+        if "region_code" in body:
+            body["region_code"] = HOME_COUNTY
     elif path in ("/api/v1/needs", "/api/v1/needs/{id}") and method in ("POST", "PATCH") and isinstance(body, dict):
         _needs_body(body)
     elif method == "POST" and path.endswith("/quotes") and isinstance(body, dict):

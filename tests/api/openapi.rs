@@ -39,6 +39,10 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/suppliers/me/capabilities", "put"),
         ("/api/v1/suppliers/me/certifications", "post"),
         ("/api/v1/suppliers/me/certifications/{id}", "delete"),
+        ("/api/v1/suppliers", "get"),
+        ("/api/v1/suppliers/me/sites", "get"),
+        ("/api/v1/suppliers/me/sites", "post"),
+        ("/api/v1/suppliers/me/sites/{id}", "delete"),
         ("/api/v1/needs", "post"),
         ("/api/v1/needs", "get"),
         ("/api/v1/needs/{id}", "get"),
@@ -73,7 +77,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         .map(|item| item.as_object().unwrap().len())
         .sum();
     assert_eq!(
-        operations, 44,
+        operations, 48,
         "a route was added or removed: update this test and the matrix in tests/api/authz/matrix.rs"
     );
 }

@@ -12,6 +12,7 @@ pub mod needs;
 pub mod organizations;
 pub mod passwords;
 pub mod quotes;
+pub mod sites;
 pub mod suppliers;
 
 pub use error::AppError;

@@ -1,14 +1,20 @@
-//! Supplier profiles: the capabilities an SME declares, checked by one set of rules whether they
-//! arrive through the API or in an imported file. Each capability is built by the domain's
-//! `Capability::new` (capacity, unit, processes); the rules about the list as a whole — how many,
-//! each category once, each category known — live here.
+//! Supplier profiles and the supplier directory. The capabilities an SME declares are checked by
+//! one set of rules whether they arrive through the API or in an imported file. Each capability is
+//! built by the domain's `Capability::new` (capacity, unit, processes); the rules about the list as
+//! a whole — how many, each category once, each category known — live here. The directory is what
+//! lead enterprises and administrators search; who sees which suppliers is decided here.
 
 use std::collections::HashSet;
 
-use peitao_domain::{Capability, CategoryCode, OrganizationId, supplier::MAX_CAPABILITIES};
-use peitao_store::Store;
+use peitao_domain::{
+    Capability, CategoryCode, CertificationKind, OrganizationId, RegionCode, Role,
+    supplier::MAX_CAPABILITIES,
+};
+use peitao_matching::TaxonomyTree;
+use peitao_store::{DirectoryEntry, DirectoryFilter, Page, PageRequest, Store};
+use time::Date;
 
-use crate::AppError;
+use crate::{AppError, needs::Actor};
 
 /// What is wrong with a list of capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +88,66 @@ pub async fn replace_capabilities(
         .replace_capabilities(organization, capabilities)
         .await?;
     Ok(())
+}
+
+/// What the directory is searched by, as sent.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryQuery {
+    /// This category and those under it.
+    pub category: Option<CategoryCode>,
+    /// A province, prefecture or county.
+    pub region: Option<RegionCode>,
+    /// A kind of certificate held valid on `today`.
+    pub certification: Option<CertificationKind>,
+    pub verified: Option<bool>,
+    /// Text in the supplier's name.
+    pub text: Option<String>,
+}
+
+/// The supplier directory: SMEs by id, for lead enterprises and platform administrators (every
+/// SME) and park administrators (their park's). SMEs may not browse their competitors (403).
+pub async fn directory(
+    store: &Store,
+    actor: &Actor,
+    query: &DirectoryQuery,
+    page: &PageRequest,
+    today: Date,
+) -> Result<Page<DirectoryEntry>, AppError> {
+    let park = match actor.role {
+        Role::Lead | Role::PlatformAdmin => None,
+        Role::ParkAdmin => match actor.park {
+            Some(park) => Some(park),
+            None => return Ok(Page::empty()),
+        },
+        Role::Sme => {
+            return Err(AppError::Forbidden(
+                "the supplier directory is for lead enterprises and administrators".into(),
+            ));
+        }
+    };
+    let categories = match &query.category {
+        Some(code) => {
+            let mut tree = TaxonomyTree::new();
+            for (code, parent) in store.category_parents().await? {
+                tree.insert(code, parent);
+            }
+            Some(tree.with_descendants(code))
+        }
+        None => None,
+    };
+    Ok(store
+        .supplier_directory(
+            &DirectoryFilter {
+                park,
+                categories,
+                region: query.region,
+                certification: query.certification.clone().map(|kind| (kind, today)),
+                verified: query.verified,
+                text: query.text.clone(),
+            },
+            page,
+        )
+        .await?)
 }
 
 #[cfg(test)]

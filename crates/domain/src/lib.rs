@@ -14,6 +14,7 @@ pub mod park;
 pub mod quote;
 pub mod region;
 pub mod scorecard;
+pub mod site;
 pub mod supplier;
 pub mod text;
 pub mod user;
@@ -28,11 +29,10 @@ pub use need::{
 };
 pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
 pub use park::{NewPark, Park, ParkId, ParkKind, ParkLevel};
-pub use quote::{
-    NewQuote, ProductionSiteId, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection,
-};
+pub use quote::{NewQuote, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
 pub use scorecard::Scorecard;
+pub use site::{NewProductionSite, ProductionSite, ProductionSiteId};
 pub use supplier::{Capability, Certification, CertificationKind};
 pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};

@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, OrganizationKind, TransitionError, text::TextRule};
+use crate::{DomainError, OrganizationKind, ProductionSiteId, TransitionError, text::TextRule};
 
 /// The largest amount of money, in fen, or quantity accepted: what the database stores as a signed
 /// 64-bit integer.
@@ -42,18 +42,6 @@ pub const REJECTION_NOTE: TextRule = TextRule {
 pub struct QuoteId(pub i64);
 
 impl fmt::Display for QuoteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// The id of an SME's production site (a plant): a quote names the plant it ships from, and the
-/// deal counts as local by that plant's county.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ProductionSiteId(pub i64);
-
-impl fmt::Display for ProductionSiteId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }

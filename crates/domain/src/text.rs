@@ -148,6 +148,18 @@ pub const SPECIFICATION: TextRule = TextRule {
     max_chars: 5000,
     multiline: true,
 };
+/// A production site's name, such as `Plant 2` or `樊城二厂`.
+pub const SITE_NAME: TextRule = TextRule {
+    field: "site name",
+    max_chars: 200,
+    multiline: false,
+};
+/// A production site's street address, on one line.
+pub const SITE_ADDRESS: TextRule = TextRule {
+    field: "site address",
+    max_chars: 500,
+    multiline: false,
+};
 /// Why something was done: a cancellation, a rejection, a verification.
 pub const REASON: TextRule = TextRule {
     field: "reason",

@@ -214,7 +214,7 @@ fn user_from_row(row: users::Model) -> Result<User, StoreError> {
     })
 }
 
-fn organization_from_row(row: organizations::Model) -> Result<Organization, StoreError> {
+pub(crate) fn organization_from_row(row: organizations::Model) -> Result<Organization, StoreError> {
     Ok(Organization {
         id: OrganizationId(row.id),
         name: row.name,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod connect;
+mod directory;
 mod entity;
 mod error;
 mod idempotency;
@@ -11,12 +12,14 @@ mod needs;
 pub mod page;
 mod quotes;
 mod reference;
+mod sites;
 mod suppliers;
 mod taxonomy;
 mod tokens;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
 pub use connect::{Backend, ConnectOptions};
+pub use directory::{DirectoryEntry, DirectoryFilter};
 pub use error::StoreError;
 pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse};
 pub use migrate::{MigrationState, MigrationStatus};

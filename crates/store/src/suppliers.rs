@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
-    entity::{capabilities, certifications, organizations, users},
+    entity::{capabilities, certifications, organizations, production_sites, users},
 };
 
 /// An organisation to store with its profile and, optionally, its users.
@@ -61,6 +61,7 @@ impl Store {
             .exec(&txn)
             .await?;
         capabilities::Entity::delete_many().exec(&txn).await?;
+        production_sites::Entity::delete_many().exec(&txn).await?;
         certifications::Entity::delete_many().exec(&txn).await?;
         organizations::Entity::delete_many().exec(&txn).await?;
         txn.commit().await?;
@@ -74,19 +75,7 @@ impl Store {
             .order_by_asc(capabilities::Column::CategoryCode)
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .map(|row| {
-                let processes: Vec<String> = serde_json::from_value(row.processes)
-                    .map_err(|err| StoreError::Corrupt(format!("capability processes: {err}")))?;
-                Ok(Capability::new(
-                    CategoryCode::parse(&row.category_code)?,
-                    u64::try_from(row.annual_capacity)
-                        .map_err(|_| StoreError::Corrupt("negative capacity".into()))?,
-                    &row.unit,
-                    processes,
-                )?)
-            })
-            .collect()
+        rows.into_iter().map(capability_from_row).collect()
     }
 
     /// An organisation's certifications with their ids, by kind then expiry.
@@ -148,6 +137,18 @@ impl Store {
         }
         Ok(())
     }
+}
+
+pub(crate) fn capability_from_row(row: capabilities::Model) -> Result<Capability, StoreError> {
+    let processes: Vec<String> = serde_json::from_value(row.processes)
+        .map_err(|err| StoreError::Corrupt(format!("capability processes: {err}")))?;
+    Ok(Capability::new(
+        CategoryCode::parse(&row.category_code)?,
+        u64::try_from(row.annual_capacity)
+            .map_err(|_| StoreError::Corrupt("negative capacity".into()))?,
+        &row.unit,
+        processes,
+    )?)
 }
 
 /// A stored certification and its id.

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{
     ACTORS, Actor, World, certificate_of_b, certificates_of_b, deal_of_a, need_of_a, need_terms,
-    quote_of_b, world,
+    quote_of_b, sites_of_b, world,
 };
 use crate::helpers::{TestApp, json_with_status, spawn_app};
 
@@ -22,6 +22,8 @@ enum Param {
     /// A certificate SME B holds at the moment of the call: B's own row may have removed the
     /// previous one, and another SME must meet a real record of B's, not a missing id.
     CertificationOfB,
+    /// A production site B lists at the moment of the call, made for it when B has none left.
+    SiteOfB,
     /// A's published public need, shared by the rows.
     PublishedNeed,
     /// A's draft need, shared by the rows.
@@ -78,6 +80,21 @@ impl Case {
             }
             Param::WorldDeal => world.deal.to_string(),
             Param::FreshDeal => deal_of_a(app, world, serial + 1000).await.to_string(),
+            Param::SiteOfB => match sites_of_b(app, world).await.first() {
+                Some(id) => id.to_string(),
+                None => json_with_status(
+                    app.send_as(
+                        Method::POST,
+                        "/api/v1/suppliers/me/sites",
+                        world.signed_in(Actor::SmeB),
+                        Some(&site(serial)),
+                    )
+                    .await,
+                    StatusCode::CREATED,
+                )
+                .await["id"]
+                    .to_string(),
+            },
             Param::CertificationOfB => {
                 let held = certificates_of_b(app, world).await;
                 match held.first() {
@@ -111,6 +128,11 @@ impl Case {
             quote,
         )
     }
+}
+
+/// A plant; `serial` keeps the names apart.
+fn site(serial: usize) -> Value {
+    json!({"name": format!("Plant {serial}"), "region_code": "420606", "address": "1 Matrix Road"})
 }
 
 /// What a body may depend on: the current version of A, a counter for unique values.
@@ -387,9 +409,68 @@ fn need_rows() -> Vec<Case> {
     ]
 }
 
+fn supplier_rows() -> Vec<Case> {
+    vec![
+        case(
+            Method::GET,
+            "/api/v1/suppliers",
+            Param::None,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => FORBIDDEN,
+                _ => OK,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/sites",
+            Param::None,
+            None,
+            sme_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/suppliers/me/sites",
+            Param::None,
+            Some(|ctx| site(ctx.serial)),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/sites/{id}",
+            Param::SiteOfB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => NO_CONTENT,
+                // B's plant is real; to D it reads exactly like a missing one.
+                Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/sites/{id}",
+            Param::Fixed("999999"),
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+    ]
+}
+
 pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
     rows.extend(quote_rows());
+    rows.extend(supplier_rows());
     rows.extend(base_rows());
     rows
 }

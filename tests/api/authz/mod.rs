@@ -270,6 +270,22 @@ async fn world(app: &TestApp) -> World {
 }
 
 /// The ids of the certificates SME B holds now.
+/// The ids of the production sites B lists now.
+async fn sites_of_b(app: &TestApp, world: &World) -> Vec<i64> {
+    let list = json_with_status(
+        app.get_as("/api/v1/suppliers/me/sites", world.signed_in(Actor::SmeB))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
+
 async fn certificates_of_b(app: &TestApp, world: &World) -> Vec<i64> {
     let list = json_with_status(
         app.get_as(

@@ -104,6 +104,19 @@ pub fn process() -> Object {
     visible_text(text::PROCESS, "A process, such as stamping or welding.")
 }
 
+/// A production site's name.
+pub fn site_name() -> Object {
+    visible_text(text::SITE_NAME, "What the plant is called.")
+}
+
+/// A production site's address.
+pub fn site_address() -> Object {
+    visible_text(
+        text::SITE_ADDRESS,
+        "The plant's street address, on one line.",
+    )
+}
+
 /// A certificate number.
 pub fn certificate_number() -> Object {
     visible_text(

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod chains;
+pub mod directory;
 pub mod health;
 pub mod imports;
 pub mod me;
@@ -10,6 +11,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod quotes;
 pub mod reference;
+pub mod sites;
 pub mod suppliers;
 pub mod users;
 pub mod views;
@@ -25,6 +27,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(organizations::configure)
             .configure(needs::configure)
             .configure(quotes::configure)
+            .configure(sites::configure)
+            .configure(directory::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)

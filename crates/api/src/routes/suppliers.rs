@@ -2,10 +2,10 @@
 //! enterprises and administrators.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use peitao_app::suppliers;
+use peitao_app::{sites, suppliers};
 use peitao_domain::{
-    Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
-    OrganizationKind, Role, format_date, parse_date,
+    Capability, Category, CategoryCode, Certification, CertificationKind, Organization,
+    OrganizationId, OrganizationKind, Role, format_date, parse_date,
 };
 use peitao_store::StoredCertification;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use crate::{
     auth::Principal,
     error::{ApiError, Forbidden, OrNotFound},
     openapi::schemas,
-    routes::pagination::List,
+    routes::{pagination::List, sites::SiteView},
     state::AppState,
 };
 
@@ -77,6 +77,8 @@ pub struct SupplierView {
     pub in_province: bool,
     pub capabilities: Vec<CapabilityView>,
     pub certifications: Vec<CertificationView>,
+    /// Its plants, oldest first.
+    pub sites: Vec<SiteView>,
 }
 
 /// Who may read an SME's profile: lead enterprises (it is the profile suppliers show to buyers),
@@ -101,20 +103,25 @@ async fn capability_views(
     let categories = state.store.categories_by_codes(&codes).await?;
     Ok(capabilities
         .into_iter()
-        .map(|capability| {
-            let category = categories
-                .iter()
-                .find(|category| &category.code == capability.category_code());
-            CapabilityView {
-                category_name_zh: category.map(|c| c.name_zh.clone()).unwrap_or_default(),
-                category_name_en: category.map(|c| c.name_en.clone()).unwrap_or_default(),
-                category_code: capability.category_code().to_string(),
-                annual_capacity: capability.annual_capacity(),
-                unit: capability.unit().to_owned(),
-                processes: capability.processes().to_vec(),
-            }
-        })
+        .map(|capability| CapabilityView::new(capability, &categories))
         .collect())
+}
+
+impl CapabilityView {
+    /// The capability with its category's names, looked up in `categories`.
+    pub fn new(capability: Capability, categories: &[Category]) -> Self {
+        let category = categories
+            .iter()
+            .find(|category| &category.code == capability.category_code());
+        Self {
+            category_name_zh: category.map(|c| c.name_zh.clone()).unwrap_or_default(),
+            category_name_en: category.map(|c| c.name_en.clone()).unwrap_or_default(),
+            category_code: capability.category_code().to_string(),
+            annual_capacity: capability.annual_capacity(),
+            unit: capability.unit().to_owned(),
+            processes: capability.processes().to_vec(),
+        }
+    }
 }
 
 async fn certification_views(
@@ -144,7 +151,7 @@ fn certification_view(stored: StoredCertification, today: Date) -> Certification
 }
 
 /// The signed-in SME's organisation.
-fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiError> {
+pub(crate) fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiError> {
     principal.require(&[Role::Sme])?;
     principal.organization_id().ok_or(ApiError::Internal)
 }
@@ -154,7 +161,6 @@ fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiError> {
 #[utoipa::path(
     tag = "suppliers",
     security(("bearer" = [])),
-    params(crate::openapi::params::IdempotencyKeyHeader),
     params(crate::openapi::params::IdPath),
     responses(
         (status = 200, body = SupplierView),
@@ -184,6 +190,11 @@ async fn get_supplier(
         verified: supplier.verified,
         capabilities: capability_views(&state, supplier.id).await?,
         certifications: certification_views(&state, supplier.id).await?,
+        sites: sites::list(&state.store, supplier.id)
+            .await?
+            .into_iter()
+            .map(|site| SiteView::new(site, state.home_province))
+            .collect(),
         name: supplier.name,
     }))
 }
@@ -314,6 +325,7 @@ async fn replace_my_capabilities(
 #[utoipa::path(
     tag = "suppliers",
     security(("bearer" = [])),
+    params(crate::openapi::params::IdempotencyKeyHeader),
     request_body = CertificationInput,
     responses(
         (status = 201, body = CertificationView),

@@ -13,6 +13,7 @@ pub mod need_invitations;
 pub mod needs;
 pub mod organizations;
 pub mod parks;
+pub mod production_sites;
 pub mod quotes;
 pub mod refresh_tokens;
 pub mod regions;
