@@ -11,6 +11,7 @@ mod m20261127_000004_create_supplier_profiles;
 mod m20261127_000005_create_idempotency_keys;
 mod m20261128_000006_capability_processes_as_json;
 mod m20261128_000007_create_needs;
+mod m20261128_000010_create_credentials_and_verification;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_idempotency_keys::Migration),
             Box::new(m20261128_000006_capability_processes_as_json::Migration),
             Box::new(m20261128_000007_create_needs::Migration),
+            Box::new(m20261128_000010_create_credentials_and_verification::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@
 mod auth;
 mod authz;
 mod cli;
+mod credentials;
 mod demo;
 mod errors;
 mod health;
@@ -28,3 +29,4 @@ mod sessions;
 mod suppliers;
 mod tokens;
 mod unknown_fields;
+mod verification;

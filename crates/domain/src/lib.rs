@@ -26,7 +26,10 @@ pub use error::{DomainError, TransitionError, shown};
 pub use need::{
     Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
-pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
+pub use organization::{
+    Organization, OrganizationAction, OrganizationEvent, OrganizationId, OrganizationKind,
+    parse_organization_name,
+};
 pub use park::{NewPark, Park, ParkId, ParkKind, ParkLevel};
 pub use quote::{
     NewQuote, ProductionSiteId, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod connect;
+mod credentials;
 mod entity;
 mod error;
 mod idempotency;
@@ -13,9 +14,11 @@ mod reference;
 mod suppliers;
 mod taxonomy;
 mod tokens;
+mod verification;
 
-pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
+pub use accounts::{DisabledUser, NewOrganization, NewUser, OrganizationChanges};
 pub use connect::{Backend, ConnectOptions};
+pub use credentials::StoredCredential;
 pub use error::StoreError;
 pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse};
 pub use migrate::{MigrationState, MigrationStatus};

@@ -13,7 +13,9 @@ use time::OffsetDateTime;
 use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
-    entity::{capabilities, certifications, organizations, users},
+    entity::{
+        capabilities, certifications, credentials, organization_history, organizations, users,
+    },
 };
 
 /// An organisation to store with its profile and, optionally, its users.
@@ -62,6 +64,10 @@ impl Store {
             .await?;
         capabilities::Entity::delete_many().exec(&txn).await?;
         certifications::Entity::delete_many().exec(&txn).await?;
+        credentials::Entity::delete_many().exec(&txn).await?;
+        organization_history::Entity::delete_many()
+            .exec(&txn)
+            .await?;
         organizations::Entity::delete_many().exec(&txn).await?;
         txn.commit().await?;
         Ok(())

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod chains;
+pub mod credentials;
 pub mod health;
 pub mod imports;
 pub mod me;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(organizations::configure)
             .configure(needs::configure)
+            .configure(credentials::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)

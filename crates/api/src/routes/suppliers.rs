@@ -2,7 +2,7 @@
 //! enterprises and administrators.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use peitao_app::suppliers;
+use peitao_app::{credentials, suppliers};
 use peitao_domain::{
     Capability, CategoryCode, Certification, CertificationKind, Organization, OrganizationId,
     OrganizationKind, Role, format_date, parse_date,
@@ -17,7 +17,10 @@ use crate::{
     auth::Principal,
     error::{ApiError, OrNotFound, Problem},
     openapi::schemas,
-    routes::pagination::List,
+    routes::{
+        credentials::{CredentialView, views as credential_views},
+        pagination::List,
+    },
     state::AppState,
 };
 
@@ -77,6 +80,8 @@ pub struct SupplierView {
     pub in_province: bool,
     pub capabilities: Vec<CapabilityView>,
     pub certifications: Vec<CertificationView>,
+    /// The titles officials awarded it, highest tier first.
+    pub credentials: Vec<CredentialView>,
 }
 
 /// Who may read an SME's profile: lead enterprises (it is the profile suppliers show to buyers),
@@ -149,7 +154,7 @@ fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiError> {
     principal.organization_id().ok_or(ApiError::Internal)
 }
 
-/// An SME's profile with capabilities and certifications: to lead enterprises, the SME itself,
+/// An SME's profile with capabilities, certifications and credentials: to lead enterprises, the SME itself,
 /// its park's administrator and platform administrators.
 #[utoipa::path(
     tag = "suppliers",
@@ -184,6 +189,7 @@ async fn get_supplier(
         verified: supplier.verified,
         capabilities: capability_views(&state, supplier.id).await?,
         certifications: certification_views(&state, supplier.id).await?,
+        credentials: credential_views(credentials::of_supplier(&state.store, supplier.id).await?),
         name: supplier.name,
     }))
 }
