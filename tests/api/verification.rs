@@ -2,6 +2,7 @@
 
 use peitao_domain::Role;
 use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{Account, TestApp, json_with_status, problem, spawn_app};
@@ -320,6 +321,24 @@ async fn a_disabled_users_tokens_stop_working_at_once() {
         )
         .await;
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+    // Every refresh token it held is revoked in the store, not merely refused while disabled.
+    let backend = app.store.connection().get_database_backend();
+    let live = app
+        .store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = {} AND revoked_at IS NULL",
+                cast.sme.user_id
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(live, 0, "the disabled user still holds live refresh tokens");
 
     // Disabling again answers as the first time did, the first reason kept.
     let again = json_with_status(
