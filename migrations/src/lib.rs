@@ -13,6 +13,7 @@ mod m20261128_000006_capability_processes_as_json;
 mod m20261128_000007_create_needs;
 mod m20261128_000008_create_production_sites;
 mod m20261128_000009_create_quotes_and_deals;
+mod m20261128_000010_create_credentials_and_verification;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_needs::Migration),
             Box::new(m20261128_000008_create_production_sites::Migration),
             Box::new(m20261128_000009_create_quotes_and_deals::Migration),
+            Box::new(m20261128_000010_create_credentials_and_verification::Migration),
         ]
     }
 }

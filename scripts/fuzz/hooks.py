@@ -162,6 +162,14 @@ def before_call(ctx, case, kwargs):
         # A plant stands in a county that exists.
         if "region_code" in body:
             body["region_code"] = HOME_COUNTY
+    elif method == "POST" and path.endswith("/suppliers/me/credentials") and isinstance(body, dict):
+        if str(body.get("valid_until", "")) <= str(body.get("valid_from", "")):
+            body["valid_from"], body["valid_until"] = "2024-07-01", "2027-06-30"
+    elif method == "POST" and path.endswith("/users/{id}/disable"):
+        # Only accounts made to be disabled: never an identity of the run, never the caller itself.
+        disposable = WORLD.get("disposable_users") or []
+        if disposable and case.path_parameters is not None:
+            case.path_parameters["id"] = disposable[next(_serial) % len(disposable)]
     elif path in ("/api/v1/needs", "/api/v1/needs/{id}") and method in ("POST", "PATCH") and isinstance(body, dict):
         _needs_body(body)
     elif method == "POST" and path.endswith("/quotes") and isinstance(body, dict):

@@ -229,18 +229,39 @@ def server_problems(log_path: Path) -> list[str]:
     return [line for line in lines if "panicked at" in line or " ERROR " in line]
 
 
-def world(base_url: str) -> dict:
+# Accounts made only to be disabled: `POST /users/{id}/disable` must never reach the identities the
+# run signs in with.
+DISPOSABLE_USERS = 5
+
+
+def world(base_url: str, admin_token: str, run_id: str) -> dict:
     """What exists on the server, for the hook that makes schema-valid requests refer to it."""
     roots = [item["code"] for item in call(base_url, "GET", "/api/v1/categories?limit=100")["items"]]
     codes = list(roots)
     for root in roots:
         children = call(base_url, "GET", f"/api/v1/categories?parent={root}&limit=100")["items"]
         codes.extend(child["code"] for child in children)
-    return {"categories": codes}
+    disposable = [
+        call(
+            base_url,
+            "POST",
+            "/api/v1/users",
+            {"email": f"disposable-{n}.{run_id}@fuzz.example", "display_name": "Disposable", "role": "platform_admin"},
+            token=admin_token,
+        )["user"]["id"]
+        for n in range(DISPOSABLE_USERS)
+    ]
+    return {"categories": codes, "disposable_users": disposable}
 
 
 def run_schemathesis(
-    args: argparse.Namespace, extra: list[str], base_url: str, work: Path, report_dir: Path, tenants: dict[str, dict]
+    args: argparse.Namespace,
+    extra: list[str],
+    base_url: str,
+    work: Path,
+    report_dir: Path,
+    tenants: dict[str, dict],
+    world_now: dict,
 ) -> int:
     """schemathesis over the whole document, its report printed as it goes; its exit status."""
     command = [
@@ -265,7 +286,7 @@ def run_schemathesis(
             "PEITAO_FUZZ_AUTH_FILE": str(work / "auth.json"),
             "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
             "PEITAO_FUZZ_PEERS": json.dumps({name: tenant["token"] for name, tenant in tenants.items()}),
-            "PEITAO_FUZZ_WORLD": json.dumps(world(base_url)),
+            "PEITAO_FUZZ_WORLD": json.dumps(world_now),
         }
     )
     log(f"schemathesis {' '.join(command[3:])}")
@@ -335,7 +356,8 @@ def main() -> int:
         tokens = {name: tenant["token"] for name, tenant in tenants.items()}
         tokens[ADMIN] = create_admin(binary, env, server.base_url, run_id)
         write_auth_file(work / "auth.json", tokens)
-        status = run_schemathesis(args, extra, server.base_url, work, report_dir, tenants)
+        world_now = world(server.base_url, tokens[ADMIN], run_id)
+        status = run_schemathesis(args, extra, server.base_url, work, report_dir, tenants, world_now)
         if not server_survived(server):
             status = status or 1
         return status

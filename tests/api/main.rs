@@ -11,6 +11,7 @@
 mod auth;
 mod authz;
 mod cli;
+mod credentials;
 mod demo;
 mod directory;
 mod errors;
@@ -31,3 +32,4 @@ mod sites;
 mod suppliers;
 mod tokens;
 mod unknown_fields;
+mod verification;

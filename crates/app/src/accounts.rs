@@ -2,9 +2,10 @@
 //! park or platform administrators (the API and the `peitao user` command).
 
 use peitao_domain::{
-    Email, Organization, OrganizationKind, ParkId, RegionCode, Role, User, check_password_policy,
+    Email, Organization, OrganizationKind, ParkId, RegionCode, Role, User, UserId,
+    check_password_policy,
 };
-use peitao_store::{NewOrganization, NewUser, Store, StoreError};
+use peitao_store::{DisabledUser, NewOrganization, NewUser, Store, StoreError};
 use rand::{Rng, distr::Alphanumeric};
 
 use crate::{AppError, error::OrNotFound, organizations, passwords};
@@ -148,4 +149,33 @@ fn generate_password() -> String {
         .take(20)
         .map(char::from)
         .collect()
+}
+
+/// A platform administrator disables a user, with the reason kept beside the account: its access
+/// tokens stop working at once and its refresh tokens are revoked. An administrator cannot disable
+/// itself (409): the platform must keep someone who can undo mistakes.
+pub async fn disable_user(
+    store: &Store,
+    actor: &crate::needs::Actor,
+    id: UserId,
+    reason: &str,
+) -> Result<DisabledUser, AppError> {
+    if actor.role != Role::PlatformAdmin {
+        return Err(AppError::Forbidden(
+            "only platform administrators disable users".into(),
+        ));
+    }
+    if id == actor.user {
+        return Err(AppError::Conflict(
+            "you cannot disable your own account; another platform administrator can".into(),
+        ));
+    }
+    let reason = peitao_domain::text::REASON
+        .parse(reason)
+        .map_err(|err| AppError::Invalid(format!("reason: {err}")))?;
+    let disabled = store
+        .disable_user(id, actor.user, &reason)
+        .await
+        .or_not_found(format!("user {id}"))?;
+    Ok(disabled)
 }

@@ -4,6 +4,7 @@
 //! API turns into problem documents in one place.
 
 pub mod accounts;
+pub mod credentials;
 pub mod demo;
 pub mod error;
 mod hashing_pool;

@@ -1,9 +1,12 @@
-//! Where an organisation may sit: the rules registration and profile changes share.
+//! Organisations: where one may sit (the rules registration and profile changes share), who may
+//! read one, and its verification by administrators, recorded in its history.
 
-use peitao_domain::{ParkId, RegionCode, RegionLevel};
+use peitao_domain::{
+    Organization, OrganizationEvent, OrganizationId, ParkId, RegionCode, RegionLevel, Role, text,
+};
 use peitao_store::Store;
 
-use crate::{AppError, error::OrNotFound};
+use crate::{AppError, error::OrNotFound, needs::Actor};
 
 /// `code` if it exists and names a county-level region: organisations sit in counties.
 pub async fn county(store: &Store, code: RegionCode) -> Result<RegionCode, AppError> {
@@ -37,4 +40,65 @@ pub async fn park_in_prefecture(
         )));
     }
     Ok(park.id)
+}
+
+/// Whether `actor` may read the organisation at all: its own members, its park's administrator and
+/// platform administrators. Everyone else is told it does not exist.
+pub fn can_read(actor: &Actor, organization: &Organization) -> bool {
+    match actor.role {
+        Role::PlatformAdmin => true,
+        Role::ParkAdmin => actor.park.is_some() && organization.park_id == actor.park,
+        Role::Lead | Role::Sme => actor.organization == Some(organization.id),
+    }
+}
+
+/// The organisation, if `actor` may read it; otherwise the same 404 as a missing one.
+pub async fn readable(
+    store: &Store,
+    actor: &Actor,
+    id: OrganizationId,
+) -> Result<Organization, AppError> {
+    let what = format!("organization {id}");
+    let organization = store.organization(id).await.or_not_found(&what)?;
+    if can_read(actor, &organization) {
+        Ok(organization)
+    } else {
+        Err(AppError::not_found(what))
+    }
+}
+
+/// Marks an organisation verified or not, with the note its history keeps: platform
+/// administrators for any organisation, a park administrator for those in its park. Its own
+/// members may read it but not verify it (403); anyone else is told it does not exist.
+pub async fn set_verification(
+    store: &Store,
+    actor: &Actor,
+    id: OrganizationId,
+    verified: bool,
+    note: &str,
+) -> Result<Organization, AppError> {
+    let organization = readable(store, actor, id).await?;
+    if !matches!(actor.role, Role::PlatformAdmin | Role::ParkAdmin) {
+        return Err(AppError::Forbidden(
+            "organisations are verified by platform administrators and their park's administrator"
+                .into(),
+        ));
+    }
+    let note = text::REASON
+        .parse(note)
+        .map_err(|err| AppError::Invalid(format!("note: {err}")))?;
+    store
+        .set_verified(organization.id, verified, actor.user, &note)
+        .await
+        .or_not_found(format!("organization {id}"))
+}
+
+/// An organisation's history, oldest first, to those who may read the organisation.
+pub async fn history(
+    store: &Store,
+    actor: &Actor,
+    id: OrganizationId,
+) -> Result<Vec<OrganizationEvent>, AppError> {
+    let organization = readable(store, actor, id).await?;
+    Ok(store.organization_history(organization.id).await?)
 }

@@ -89,6 +89,12 @@ impl CredentialTier {
     /// The highest [`CredentialTier::rank`].
     pub const MAX_RANK: u8 = 5;
 
+    /// The Chinese names [`CredentialTier::parse`] accepts as written, the Hubei alias among them;
+    /// it also accepts them with other quotation marks and with or without a closing 企业.
+    pub fn chinese_names() -> impl Iterator<Item = &'static str> {
+        CHINESE_NAMES.into_iter().map(|(name, _)| name)
+    }
+
     /// The stored and serialised code.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -22,6 +22,8 @@ pub enum DomainError {
     InvalidParkKind(String),
     #[error("organization kind `{0}` is not one of lead, sme")]
     InvalidOrganizationKind(String),
+    #[error("organization history action `{0}` is not one of verified, unverified")]
+    InvalidOrganizationAction(String),
     #[error(
         "`{0}` is not a valid e-mail address: visible ASCII before the `@`, a domain of ASCII \
          labels (IDNA `xn--` form for internationalised names), at most 254 characters"

@@ -27,7 +27,10 @@ pub use error::{DomainError, TransitionError, shown};
 pub use need::{
     Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
-pub use organization::{Organization, OrganizationId, OrganizationKind, parse_organization_name};
+pub use organization::{
+    Organization, OrganizationAction, OrganizationEvent, OrganizationId, OrganizationKind,
+    parse_organization_name,
+};
 pub use park::{NewPark, Park, ParkId, ParkKind, ParkLevel};
 pub use quote::{NewQuote, QuoteCommand, QuoteId, QuoteStatus, RejectReason, Rejection};
 pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};

@@ -81,3 +81,73 @@ pub struct Organization {
 pub fn parse_organization_name(raw: &str) -> Result<String, DomainError> {
     crate::text::ORGANIZATION_NAME.parse(raw)
 }
+
+/// What an administrator did to an organisation, as its history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrganizationAction {
+    /// Marked verified: an administrator checked who it is.
+    Verified,
+    /// Marked not verified (again).
+    Unverified,
+}
+
+impl OrganizationAction {
+    /// The action that sets `verified` to the value given.
+    pub fn verification(verified: bool) -> Self {
+        if verified {
+            Self::Verified
+        } else {
+            Self::Unverified
+        }
+    }
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Unverified => "unverified",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        match raw {
+            "verified" => Ok(Self::Verified),
+            "unverified" => Ok(Self::Unverified),
+            other => Err(DomainError::InvalidOrganizationAction(crate::error::shown(
+                other,
+            ))),
+        }
+    }
+}
+
+/// One entry of an organisation's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationEvent {
+    pub at: time::OffsetDateTime,
+    /// The administrator who acted; `None` once that account is deleted.
+    pub actor: Option<crate::UserId>,
+    pub action: OrganizationAction,
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_through_their_names() {
+        for action in [OrganizationAction::Verified, OrganizationAction::Unverified] {
+            assert_eq!(OrganizationAction::parse(action.as_str()).unwrap(), action);
+        }
+        assert_eq!(
+            OrganizationAction::verification(true),
+            OrganizationAction::Verified
+        );
+        assert_eq!(
+            OrganizationAction::verification(false),
+            OrganizationAction::Unverified
+        );
+        assert!(OrganizationAction::parse("deleted").is_err());
+    }
+}

@@ -9,12 +9,13 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::Expr,
 };
 use time::OffsetDateTime;
 
 use crate::{
     Store, StoreError,
-    entity::{organizations, users},
+    entity::{organizations, refresh_tokens, users},
 };
 
 /// An organisation not yet stored.
@@ -35,6 +36,16 @@ pub struct NewUser {
     pub role: Role,
     pub organization_id: Option<OrganizationId>,
     pub park_id: Option<ParkId>,
+}
+
+/// A disabled account: when, why and by whom.
+#[derive(Debug, Clone)]
+pub struct DisabledUser {
+    pub user: User,
+    pub at: OffsetDateTime,
+    pub reason: String,
+    /// The administrator who disabled it.
+    pub by: Option<UserId>,
 }
 
 /// The changes an owner may make to its organisation; `None` leaves a field as it is.
@@ -119,6 +130,52 @@ impl Store {
         Ok(())
     }
 
+    /// Disables a user and revokes every refresh token it holds, in one transaction: its access
+    /// tokens stop working at once, since every request re-reads the user. Disabling a disabled
+    /// user changes nothing and answers as the first time did. `NotFound` when there is no such
+    /// user.
+    pub async fn disable_user(
+        &self,
+        id: UserId,
+        by: UserId,
+        reason: &str,
+    ) -> Result<DisabledUser, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let txn = self.db.begin().await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::DisabledAt, Expr::value(now))
+            .col_expr(users::Column::DisabledReason, Expr::value(reason))
+            .col_expr(users::Column::DisabledBy, Expr::value(by.0))
+            .filter(users::Column::Id.eq(id.0))
+            .filter(users::Column::DisabledAt.is_null())
+            .exec(&txn)
+            .await?;
+        refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::UserId.eq(id.0))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        let row = users::Entity::find_by_id(id.0)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        txn.commit().await?;
+        let (Some(at), Some(reason)) = (row.disabled_at, row.disabled_reason.clone()) else {
+            return Err(StoreError::Corrupt(format!(
+                "user {} was disabled without a time or a reason",
+                row.id
+            )));
+        };
+        let by = row.disabled_by.map(UserId);
+        Ok(DisabledUser {
+            user: user_from_row(row)?,
+            at,
+            reason,
+            by,
+        })
+    }
+
     /// One organisation by id.
     pub async fn organization(&self, id: OrganizationId) -> Result<Organization, StoreError> {
         let row = organizations::Entity::find_by_id(id.0)
@@ -200,6 +257,8 @@ pub(crate) fn user_model(user: NewUser) -> users::ActiveModel {
         park_id: Set(user.park_id.map(|park| park.0)),
         created_at: Set(OffsetDateTime::now_utc()),
         disabled_at: Set(None),
+        disabled_reason: Set(None),
+        disabled_by: Set(None),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod connect;
+mod credentials;
 mod directory;
 mod entity;
 mod error;
@@ -16,9 +17,11 @@ mod sites;
 mod suppliers;
 mod taxonomy;
 mod tokens;
+mod verification;
 
-pub use accounts::{NewOrganization, NewUser, OrganizationChanges};
+pub use accounts::{DisabledUser, NewOrganization, NewUser, OrganizationChanges};
 pub use connect::{Backend, ConnectOptions};
+pub use credentials::StoredCredential;
 pub use directory::{DirectoryEntry, DirectoryFilter};
 pub use error::StoreError;
 pub use idempotency::{Claim, IdempotentRequest, PENDING_LIFETIME, StoredResponse};

@@ -13,7 +13,10 @@ use time::OffsetDateTime;
 use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
-    entity::{capabilities, certifications, organizations, production_sites, users},
+    entity::{
+        capabilities, certifications, credentials, organization_history, organizations,
+        production_sites, users,
+    },
 };
 
 /// An organisation to store with its profile and, optionally, its users.
@@ -63,6 +66,10 @@ impl Store {
         capabilities::Entity::delete_many().exec(&txn).await?;
         production_sites::Entity::delete_many().exec(&txn).await?;
         certifications::Entity::delete_many().exec(&txn).await?;
+        credentials::Entity::delete_many().exec(&txn).await?;
+        organization_history::Entity::delete_many()
+            .exec(&txn)
+            .await?;
         organizations::Entity::delete_many().exec(&txn).await?;
         txn.commit().await?;
         Ok(())

@@ -4,8 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{
-    ACTORS, Actor, World, certificate_of_b, certificates_of_b, deal_of_a, need_of_a, need_terms,
-    quote_of_b, sites_of_b, world,
+    ACTORS, Actor, World, certificate_of_b, certificates_of_b, credential_of_b, credentials_of_b,
+    deal_of_a, disposable_user, need_of_a, need_terms, quote_of_b, sites_of_b, world,
 };
 use crate::helpers::{TestApp, json_with_status, spawn_app};
 
@@ -24,6 +24,10 @@ enum Param {
     CertificationOfB,
     /// A production site B lists at the moment of the call, made for it when B has none left.
     SiteOfB,
+    /// A credential SME B holds at the moment of the call, as for certificates.
+    CredentialOfB,
+    /// A user made for this call: the call may disable it.
+    FreshUser,
     /// A's published public need, shared by the rows.
     PublishedNeed,
     /// A's draft need, shared by the rows.
@@ -95,6 +99,25 @@ impl Case {
                 .await["id"]
                     .to_string(),
             },
+            Param::FreshUser => disposable_user(app, serial).await.to_string(),
+            Param::CredentialOfB => {
+                let held = credentials_of_b(app, world).await;
+                match held.first() {
+                    Some(id) => id.to_string(),
+                    None => json_with_status(
+                        app.send_as(
+                            Method::POST,
+                            "/api/v1/suppliers/me/credentials",
+                            world.signed_in(Actor::SmeB),
+                            Some(&credential_of_b(serial)),
+                        )
+                        .await,
+                        StatusCode::CREATED,
+                    )
+                    .await["id"]
+                        .to_string(),
+                }
+            }
             Param::CertificationOfB => {
                 let held = certificates_of_b(app, world).await;
                 match held.first() {
@@ -471,8 +494,103 @@ pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
     rows.extend(quote_rows());
     rows.extend(supplier_rows());
+    rows.extend(credential_and_verification_rows());
     rows.extend(base_rows());
     rows
+}
+
+/// Credentials, verification and disabling users.
+fn credential_and_verification_rows() -> Vec<Case> {
+    vec![
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/credentials",
+            Param::None,
+            None,
+            sme_only,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/suppliers/me/credentials",
+            Param::None,
+            Some(|ctx| credential_of_b(ctx.serial)),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/credentials/{id}",
+            Param::CredentialOfB,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB => NO_CONTENT,
+                // B's credential is real; to D it reads exactly like a missing one.
+                Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/suppliers/me/credentials/{id}",
+            Param::Fixed("999999"),
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/organizations/{id}/verification",
+            Param::OrgA,
+            Some(|ctx| json!({"verified": ctx.serial % 2 == 0, "note": "Licence checked"})),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                // A may read its own organisation but not verify it.
+                Actor::LeadA => FORBIDDEN,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/organizations/{id}/history",
+            Param::OrgA,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users/{id}/disable",
+            Param::FreshUser,
+            Some(|_| json!({"reason": "Left the company"})),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::PlatformAdmin => OK,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users/{id}/disable",
+            Param::Fixed("999999"),
+            Some(|_| json!({"reason": "Left the company"})),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::PlatformAdmin => NOT_FOUND,
+                _ => FORBIDDEN,
+            },
+        ),
+    ]
 }
 
 fn base_rows() -> Vec<Case> {

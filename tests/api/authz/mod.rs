@@ -303,3 +303,48 @@ async fn certificates_of_b(app: &TestApp, world: &World) -> Vec<i64> {
         .map(|item| item["id"].as_i64().unwrap())
         .collect()
 }
+
+/// A credential for SME B; `serial` keeps the numbers apart.
+fn credential_of_b(serial: usize) -> Value {
+    json!({"tier": "专精特新中小企业", "issuing_body": "湖北省经济和信息化厅", "batch": "2024年第二批",
+           "certificate_number": format!("HB-{serial}"), "valid_from": "2024-07-01", "valid_until": "2027-06-30"})
+}
+
+/// The ids of the credentials SME B holds now.
+async fn credentials_of_b(app: &TestApp, world: &World) -> Vec<i64> {
+    let list = json_with_status(
+        app.get_as(
+            "/api/v1/suppliers/me/credentials",
+            world.signed_in(Actor::SmeB),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// A platform administrator nobody else uses, made for one call that may disable it; its id.
+async fn disposable_user(app: &TestApp, serial: usize) -> i64 {
+    peitao_app::accounts::create_administrator(
+        &app.store,
+        peitao_app::accounts::NewAdministrator {
+            email: peitao_domain::Email::parse(&format!("disposable-{serial}@example.com"))
+                .unwrap(),
+            display_name: "Disposable".to_owned(),
+            role: Role::PlatformAdmin,
+            park_id: None,
+            password: Some("disposable-password".to_owned()),
+        },
+    )
+    .await
+    .unwrap()
+    .user
+    .id
+    .0
+}

@@ -4,6 +4,7 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use peitao_app::needs::Actor;
 use peitao_domain::{OrganizationId, ParkId, Role, User};
 use peitao_store::StoreError;
 
@@ -42,6 +43,16 @@ impl Principal {
     /// The administered park, for park administrators.
     pub fn park_id(&self) -> Option<ParkId> {
         self.user.park_id
+    }
+
+    /// The user as the use cases know who is asking.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.id,
+            role: self.role(),
+            organization: self.organization_id(),
+            park: self.park_id(),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! refer to them with `#[schema(schema_with = …)]` and `#[param(schema_with = …)]`.
 
 use peitao_domain::{
-    OrganizationKind, Role, Visibility, category, need, region, supplier, text, user,
+    CredentialTier, OrganizationKind, Role, Visibility, category, credential, need, region,
+    supplier, text, user,
 };
 use peitao_store::page::MAX_LIMIT;
 use utoipa::openapi::{Array, ArrayBuilder, Object, ObjectBuilder, Type, schema::SchemaType};
@@ -385,5 +386,45 @@ pub fn quality_rating() -> Object {
         peitao_domain::deal::MIN_QUALITY_RATING.into(),
         peitao_domain::deal::MAX_QUALITY_RATING.into(),
         "1 (poor) to 5 (excellent).",
+    )
+}
+
+/// A credential tier: its code or a Chinese name.
+pub fn credential_tier() -> Object {
+    let mut names: Vec<&str> = CredentialTier::ALL
+        .iter()
+        .map(|tier| tier.as_str())
+        .collect();
+    names.extend(CredentialTier::chinese_names());
+    one_of_words(
+        &names,
+        "The tier's code (`innovative_sme`, `high_tech`, `specialised_sme`, `little_giant`, \
+         `single_champion`) or its Chinese name. Hubei's provincial title before 2023, \
+         湖北省专精特新“小巨人”, is the provincial tier `specialised_sme`, not the national little \
+         giant. Quotation marks of any style and a closing 企业 are also accepted.",
+    )
+}
+
+/// Who awarded a credential.
+pub fn issuing_body() -> Object {
+    visible_text(
+        credential::ISSUING_BODY,
+        "Who awarded it, such as 湖北省经济和信息化厅.",
+    )
+}
+
+/// A credential's batch or year.
+pub fn credential_batch() -> Object {
+    visible_text(
+        credential::CREDENTIAL_BATCH,
+        "The batch or year, such as 2024年第二批.",
+    )
+}
+
+/// A credential's certificate number.
+pub fn credential_number() -> Object {
+    visible_text(
+        credential::CREDENTIAL_NUMBER,
+        "The number on the certificate or in the published list.",
     )
 }

@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::tokens,
-    error::{ApiError, Problem},
+    error::{ApiError, Conflicting, Problem},
     openapi::schemas,
     routes::views::{OrganizationView, UserView},
     state::AppState,
@@ -103,7 +103,7 @@ pub struct RegisterResponse {
     request_body = RegisterRequest,
     responses(
         (status = 201, body = RegisterResponse),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Conflicting,
         (status = 429, body = Problem, content_type = "application/problem+json"),
     )
 )]

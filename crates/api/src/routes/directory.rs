@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Forbidden},
     openapi::schemas,
     routes::{
         pagination::{List, is_id_cursor, malformed, page_request},
@@ -73,7 +73,7 @@ pub struct DirectoryRow {
     params(DirectoryParams),
     responses(
         (status = 200, body = List<DirectoryRow>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/suppliers")]

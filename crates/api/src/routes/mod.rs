@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod chains;
+pub mod credentials;
 pub mod directory;
 pub mod health;
 pub mod imports;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(quotes::configure)
             .configure(sites::configure)
             .configure(directory::configure)
+            .configure(credentials::configure)
             .configure(suppliers::configure)
             .configure(users::configure)
             .configure(reference::configure)

@@ -3,7 +3,7 @@
 //! in `peitao_app::needs`.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use peitao_app::needs::{self, Actor, ListQuery, OwnerAction, TermsInput};
+use peitao_app::needs::{self, ListQuery, OwnerAction, TermsInput};
 use peitao_domain::{CategoryCode, Need, NeedEvent, NeedId, RegionCode, Role};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -28,15 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(close_need)
         .service(cancel_need)
         .service(need_history);
-}
-
-fn actor(principal: &Principal) -> Actor {
-    Actor {
-        user: principal.user.id,
-        role: principal.role(),
-        organization: principal.organization_id(),
-        park: principal.park_id(),
-    }
 }
 
 /// A need as sent: every term.
@@ -337,7 +328,7 @@ async fn create_need(
 ) -> Result<HttpResponse, ApiError> {
     let need = needs::create(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         &body.into_inner().into_input(),
     )
     .await?;
@@ -393,7 +384,7 @@ async fn list_needs(
     };
     let page = needs::list(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         &filters,
         &page,
         state.home_province,
@@ -420,7 +411,7 @@ async fn get_need(
 ) -> Result<web::Json<NeedView>, ApiError> {
     let need = needs::get(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         NeedId(id.into_inner()),
         state.home_province,
     )
@@ -448,7 +439,7 @@ async fn update_need(
     body: Json<UpdateNeedRequest>,
 ) -> Result<web::Json<NeedView>, ApiError> {
     let id = NeedId(id.into_inner());
-    let actor = actor(&principal);
+    let actor = principal.actor();
     let current = needs::get(&state.store, &actor, id, state.home_province).await?;
     let body = body.into_inner();
     let version = body.version;
@@ -473,7 +464,7 @@ async fn act(
 ) -> Result<web::Json<NeedView>, ApiError> {
     let need = needs::act(
         &state.store,
-        &actor(principal),
+        &principal.actor(),
         NeedId(id),
         action,
         None,
@@ -588,7 +579,7 @@ async fn need_history(
 ) -> Result<web::Json<List<NeedEventView>>, ApiError> {
     let events = needs::history(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         NeedId(id.into_inner()),
         state.home_province,
     )

@@ -1,23 +1,66 @@
-//! Organisations: read by their members and administrators, updated by their members.
+//! Organisations: read by their members and administrators, updated by their members, verified by
+//! administrators with a history of who did it and why.
 
-use actix_web::{get, patch, web};
-use peitao_app::organizations::park_in_prefecture;
-use peitao_domain::{Organization, OrganizationId, ParkId, Role, parse_organization_name};
+use actix_web::{get, patch, post, web};
+use peitao_app::organizations::{self, park_in_prefecture};
+use peitao_domain::{
+    Organization, OrganizationEvent, OrganizationId, ParkId, Role, parse_organization_name,
+};
 use peitao_store::OrganizationChanges;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Conflicting, Forbidden, OrNotFound},
+    error::{ApiError, Conflicting, Forbidden},
     openapi::schemas,
-    routes::views::OrganizationView,
+    routes::{pagination::List, views::OrganizationView},
     state::AppState,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_organization).service(update_organization);
+    cfg.service(get_organization)
+        .service(update_organization)
+        .service(set_verification)
+        .service(organization_history);
+}
+
+/// Whether an organisation is verified, and why the administrator says so.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationRequest {
+    /// `true` to mark it verified, `false` to withdraw that.
+    pub verified: bool,
+    /// What was checked, or why verification is withdrawn; kept in the organisation's history.
+    #[schema(schema_with = schemas::reason, example = "Business licence checked against the registry")]
+    pub note: String,
+}
+
+/// One entry of an organisation's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationEventView {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// The administrator who acted; `null` once that account is deleted.
+    pub actor_user_id: Option<i64>,
+    /// `verified` or `unverified`.
+    #[schema(example = "verified")]
+    pub action: &'static str,
+    pub note: Option<String>,
+}
+
+impl From<OrganizationEvent> for OrganizationEventView {
+    fn from(event: OrganizationEvent) -> Self {
+        Self {
+            at: event.at,
+            actor_user_id: event.actor.map(|user| user.0),
+            action: event.action.as_str(),
+            note: event.note,
+        }
+    }
 }
 
 /// What a member may change. Verification, kind and region are not theirs to set.
@@ -36,15 +79,6 @@ pub struct UpdateOrganizationRequest {
     pub park_id: Option<Option<i64>>,
 }
 
-/// Whether the principal may see the organisation at all. Everyone else gets a 404.
-fn can_read(principal: &Principal, org: &Organization) -> bool {
-    match principal.role() {
-        Role::PlatformAdmin => true,
-        Role::ParkAdmin => principal.park_id().is_some() && org.park_id == principal.park_id(),
-        Role::Lead | Role::Sme => principal.organization_id() == Some(org.id),
-    }
-}
-
 /// Whether the principal may change it: its own members and platform administrators.
 fn can_write(principal: &Principal, org: &Organization) -> bool {
     match principal.role() {
@@ -59,17 +93,7 @@ async fn visible(
     principal: &Principal,
     id: i64,
 ) -> Result<Organization, ApiError> {
-    let what = format!("organization {id}");
-    let org = state
-        .store
-        .organization(OrganizationId(id))
-        .await
-        .or_not_found(&what)?;
-    if can_read(principal, &org) {
-        Ok(org)
-    } else {
-        Err(ApiError::not_found(what))
-    }
+    Ok(organizations::readable(&state.store, &principal.actor(), OrganizationId(id)).await?)
 }
 
 /// An organisation: to its members, its park's administrator and platform administrators.
@@ -143,4 +167,67 @@ async fn update_organization(
         .update_organization(org.id, body.version, &changes)
         .await?;
     Ok(web::Json(OrganizationView::from(updated)))
+}
+
+/// Marks an organisation verified or not, with a note its history keeps: platform administrators
+/// for any organisation, a park administrator for those in its park.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(crate::openapi::params::IdPath),
+    request_body = VerificationRequest,
+    responses(
+        (status = 200, body = OrganizationView),
+        Forbidden,
+    )
+)]
+#[post("/organizations/{id}/verification")]
+async fn set_verification(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: crate::extract::Json<VerificationRequest>,
+) -> Result<web::Json<OrganizationView>, ApiError> {
+    let body = body.into_inner();
+    let org = organizations::set_verification(
+        &state.store,
+        &principal.actor(),
+        OrganizationId(id.into_inner()),
+        body.verified,
+        &body.note,
+    )
+    .await?;
+    tracing::info!(organization = %org.id, verified = org.verified, by = %principal.user.id, "verification set");
+    Ok(web::Json(OrganizationView::from(org)))
+}
+
+/// What administrators did to an organisation — verified it or not, who, when, why — oldest first:
+/// to its members, its park's administrator and platform administrators.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(crate::openapi::params::IdPath),
+    responses(
+        (status = 200, body = List<OrganizationEventView>),
+    )
+)]
+#[get("/organizations/{id}/history")]
+async fn organization_history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<List<OrganizationEventView>>, ApiError> {
+    let events = organizations::history(
+        &state.store,
+        &principal.actor(),
+        OrganizationId(id.into_inner()),
+    )
+    .await?;
+    Ok(web::Json(List {
+        items: events
+            .into_iter()
+            .map(OrganizationEventView::from)
+            .collect(),
+        next_cursor: None,
+    }))
 }

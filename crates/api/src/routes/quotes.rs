@@ -3,10 +3,7 @@
 //! use case in `peitao_app::quotes`.
 
 use actix_web::{HttpResponse, get, post, web};
-use peitao_app::{
-    needs::Actor,
-    quotes::{self, AwardInput, QuoteAction, QuoteInput},
-};
+use peitao_app::quotes::{self, AwardInput, QuoteAction, QuoteInput};
 use peitao_domain::{DealId, Fulfilment, Need, NeedId, QuoteId, parse_date};
 use peitao_store::{Deal, Quote};
 use serde::{Deserialize, Serialize};
@@ -34,15 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_deals)
         .service(get_deal)
         .service(fulfil_deal);
-}
-
-fn actor(principal: &Principal) -> Actor {
-    Actor {
-        user: principal.user.id,
-        role: principal.role(),
-        organization: principal.organization_id(),
-        park: principal.park_id(),
-    }
 }
 
 /// A quote as sent.
@@ -242,7 +230,7 @@ async fn submit_quote(
     let body = body.into_inner();
     let quote = quotes::submit(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         NeedId(id.into_inner()),
         &QuoteInput {
             unit_price_fen: body.unit_price_fen,
@@ -272,7 +260,7 @@ async fn need_quotes(
 ) -> Result<web::Json<List<QuoteView>>, ApiError> {
     let quotes = quotes::for_need(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         NeedId(id.into_inner()),
         state.home_province,
     )
@@ -300,7 +288,7 @@ async fn my_quotes(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<web::Json<List<MyQuoteView>>, ApiError> {
-    let mine = quotes::mine(&state.store, &actor(&principal)).await?;
+    let mine = quotes::mine(&state.store, &principal.actor()).await?;
     Ok(web::Json(List {
         items: mine
             .into_iter()
@@ -322,7 +310,7 @@ async fn quote_action(
 ) -> Result<web::Json<QuoteView>, ApiError> {
     let quote = quotes::act(
         &state.store,
-        &actor(principal),
+        &principal.actor(),
         QuoteId(id),
         action,
         state.home_province,
@@ -429,7 +417,7 @@ async fn award_need(
     let body = body.into_inner();
     let deal = quotes::award(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         NeedId(id.into_inner()),
         AwardInput {
             quote: QuoteId(body.quote_id),
@@ -454,7 +442,7 @@ async fn list_deals(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<web::Json<List<DealView>>, ApiError> {
-    let deals = quotes::deals(&state.store, &actor(&principal)).await?;
+    let deals = quotes::deals(&state.store, &principal.actor()).await?;
     Ok(web::Json(List {
         items: deals.into_iter().map(DealView::from).collect(),
         next_cursor: None,
@@ -474,7 +462,7 @@ async fn get_deal(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<DealView>, ApiError> {
-    let deal = quotes::deal(&state.store, &actor(&principal), DealId(id.into_inner())).await?;
+    let deal = quotes::deal(&state.store, &principal.actor(), DealId(id.into_inner())).await?;
     Ok(web::Json(DealView::from(deal)))
 }
 
@@ -509,7 +497,7 @@ async fn fulfil_deal(
     )?;
     let deal = quotes::fulfil(
         &state.store,
-        &actor(&principal),
+        &principal.actor(),
         DealId(id.into_inner()),
         fulfilment,
     )

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Problem},
+    error::{ApiError, Forbidden, Problem},
     extract::Json,
     openapi::{params::IdPath, schemas},
     routes::{pagination::List, suppliers::own_supplier},
@@ -72,7 +72,7 @@ pub struct SiteRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, body = List<SiteView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[get("/suppliers/me/sites")]
@@ -101,7 +101,7 @@ async fn my_sites(
     request_body = SiteRequest,
     responses(
         (status = 201, body = SiteView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
         (status = 409, description = "The SME already lists the most plants allowed (50)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -128,7 +128,7 @@ async fn add_my_site(
     params(IdPath),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
     )
 )]
 #[delete("/suppliers/me/sites/{id}")]

@@ -2,7 +2,7 @@
 //! enterprises and administrators.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use peitao_app::{sites, suppliers};
+use peitao_app::{credentials, sites, suppliers};
 use peitao_domain::{
     Capability, Category, CategoryCode, Certification, CertificationKind, Organization,
     OrganizationId, OrganizationKind, Role, format_date, parse_date,
@@ -17,7 +17,11 @@ use crate::{
     auth::Principal,
     error::{ApiError, Forbidden, OrNotFound},
     openapi::schemas,
-    routes::{pagination::List, sites::SiteView},
+    routes::{
+        credentials::{CredentialView, views as credential_views},
+        pagination::List,
+        sites::SiteView,
+    },
     state::AppState,
 };
 
@@ -79,6 +83,8 @@ pub struct SupplierView {
     pub certifications: Vec<CertificationView>,
     /// Its plants, oldest first.
     pub sites: Vec<SiteView>,
+    /// The titles officials awarded it, highest tier first.
+    pub credentials: Vec<CredentialView>,
 }
 
 /// Who may read an SME's profile: lead enterprises (it is the profile suppliers show to buyers),
@@ -156,7 +162,7 @@ pub(crate) fn own_supplier(principal: &Principal) -> Result<OrganizationId, ApiE
     principal.organization_id().ok_or(ApiError::Internal)
 }
 
-/// An SME's profile with capabilities and certifications: to lead enterprises, the SME itself,
+/// An SME's profile with capabilities, certifications and credentials: to lead enterprises, the SME itself,
 /// its park's administrator and platform administrators.
 #[utoipa::path(
     tag = "suppliers",
@@ -195,6 +201,7 @@ async fn get_supplier(
             .into_iter()
             .map(|site| SiteView::new(site, state.home_province))
             .collect(),
+        credentials: credential_views(credentials::of_supplier(&state.store, supplier.id).await?),
         name: supplier.name,
     }))
 }

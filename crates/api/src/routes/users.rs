@@ -1,9 +1,10 @@
-//! Administrator accounts, created by platform administrators.
+//! User accounts as platform administrators manage them: administrators created, users disabled.
 
 use actix_web::{HttpResponse, post, web};
-use peitao_app::accounts::{NewAdministrator, create_administrator};
-use peitao_domain::{Email, ParkId, Role, text};
+use peitao_app::accounts::{NewAdministrator, create_administrator, disable_user};
+use peitao_domain::{Email, ParkId, Role, UserId, text};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -17,7 +18,27 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(create_user);
+    cfg.service(create_user).service(disable);
+}
+
+/// Why a user is disabled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisableUserRequest {
+    #[schema(schema_with = schemas::reason, example = "Left the company")]
+    pub reason: String,
+}
+
+/// A disabled user: when, why and by whom.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisabledUserView {
+    pub user: UserView,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub disabled_at: OffsetDateTime,
+    pub disabled_reason: String,
+    /// The platform administrator who disabled it.
+    pub disabled_by: Option<i64>,
 }
 
 /// A park or platform administrator to create.
@@ -96,4 +117,41 @@ async fn create_user(
     });
     response.extensions_mut().insert(ReplayBody(replay));
     Ok(response)
+}
+
+/// Disables a user (platform administrators): its access tokens stop working at once and its
+/// refresh tokens are revoked. Disabling a disabled user answers as the first time did; an
+/// administrator cannot disable itself (409).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(crate::openapi::params::IdPath),
+    request_body = DisableUserRequest,
+    responses(
+        (status = 200, body = DisabledUserView),
+        Forbidden,
+        Conflicting,
+    )
+)]
+#[post("/users/{id}/disable")]
+async fn disable(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: crate::extract::Json<DisableUserRequest>,
+) -> Result<web::Json<DisabledUserView>, ApiError> {
+    let disabled = disable_user(
+        &state.store,
+        &principal.actor(),
+        UserId(id.into_inner()),
+        &body.into_inner().reason,
+    )
+    .await?;
+    tracing::info!(disabled = %disabled.user.id, by = %principal.user.id, "user disabled");
+    Ok(web::Json(DisabledUserView {
+        user: UserView::from(&disabled.user),
+        disabled_at: disabled.at,
+        disabled_reason: disabled.reason,
+        disabled_by: disabled.by.map(|user| user.0),
+    }))
 }

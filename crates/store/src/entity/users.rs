@@ -16,6 +16,8 @@ pub struct Model {
     pub park_id: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub disabled_at: Option<TimeDateTimeWithTimeZone>,
+    pub disabled_reason: Option<String>,
+    pub disabled_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
