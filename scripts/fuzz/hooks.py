@@ -173,6 +173,9 @@ def before_call(ctx, case, kwargs):
     elif path in ("/api/v1/needs", "/api/v1/needs/{id}") and method in ("POST", "PATCH") and isinstance(body, dict):
         _needs_body(body)
     elif method == "POST" and path.endswith("/quotes") and isinstance(body, dict):
+        # A plant named must be one of the quoting SME's own; the fuzzing SMEs quote from their county.
+        if "production_site_id" in body:
+            body["production_site_id"] = None
         # A quote's total (price × quantity) must fit the 64-bit money column.
         price, quantity = body.get("unit_price_fen"), body.get("quantity")
         if isinstance(price, (int, float)) and isinstance(quantity, (int, float)) and price >= 1:

@@ -357,6 +357,23 @@ async fn two_smes_quote_one_is_rejected_the_need_is_split_delivered_and_fulfille
     )
     .await;
     assert_eq!(done["status"], "fulfilled");
+    let profile = json_with_status(
+        app.get_as(
+            &format!(
+                "/api/v1/suppliers/{}",
+                m.uncertified.organization_id.unwrap()
+            ),
+            &m.lead.access_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        profile["scorecard"],
+        json!({"fulfilled_deals": 1, "on_time_rate": 0.0, "mean_quality": 3.0}),
+        "the late delivery rated 3 is on the record"
+    );
     let history = json_with_status(
         app.get_as(
             &format!("/api/v1/needs/{need}/history"),
@@ -538,4 +555,75 @@ async fn a_deadline_with_a_live_quote_closes_the_need_for_the_owner_to_decide() 
         StatusCode::CREATED,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_quote_ships_from_the_plant_it_names_and_the_deal_counts_by_it() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 100).await;
+    // The Hubei SME has a plant in Beijing: goods made there are not local.
+    let plant = json_with_status(
+        post(
+            &app,
+            &m.sme,
+            "/api/v1/suppliers/me/sites",
+            Some(json!({"name": "Beijing plant", "region_code": "110108", "address": "1 Factory Road"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let theirs = json_with_status(
+        post(
+            &app,
+            &m.outsider,
+            "/api/v1/suppliers/me/sites",
+            Some(json!({"name": "Their plant", "region_code": "110108", "address": "2 Factory Road"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let body = |site: &Value| json!({"unit_price_fen": 1000, "quantity": 100, "lead_time_days": 7, "production_site_id": site["id"]});
+    problem(
+        post(
+            &app,
+            &m.sme,
+            &format!("/api/v1/needs/{need}/quotes"),
+            Some(body(&theirs)),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let offer = json_with_status(
+        post(
+            &app,
+            &m.sme,
+            &format!("/api/v1/needs/{need}/quotes"),
+            Some(body(&plant)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(offer["ship_region_code"], "110108");
+    assert_eq!(offer["in_province"], false);
+    let deal = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(json!({"quote_id": offer["id"], "quantity": 100, "contract_value_fen": 100_000})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        deal["in_province"], false,
+        "the plant, not the registered county, decides"
+    );
 }

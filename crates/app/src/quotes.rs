@@ -29,6 +29,7 @@ pub struct QuoteInput {
     pub quantity: u64,
     pub lead_time_days: u32,
     pub note: Option<String>,
+    pub production_site_id: Option<i64>,
 }
 
 /// An SME quotes on a published need it may see, holding every required certification valid
@@ -75,22 +76,29 @@ pub async fn submit(
             peitao_domain::format_date(deadline.date())
         )));
     }
+    let site = input
+        .production_site_id
+        .map(peitao_domain::ProductionSiteId);
     let quote = NewQuote::new(
         input.unit_price_fen,
         input.quantity,
         input.lead_time_days,
         input.note.as_deref(),
-        None,
+        site,
     )?;
-    let organization = store.organization(supplier).await?;
+    // Goods count as local by the plant that makes them: the quote ships from the plant named, or
+    // from the supplier's own county.
+    let ships_from = match crate::sites::shipping_county(store, supplier, site).await {
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::Invalid(format!(
+                "production_site_id: {} is not one of your production sites",
+                input.production_site_id.unwrap_or_default()
+            )));
+        }
+        other => other?,
+    };
     match store
-        .insert_quote(
-            need.id,
-            supplier,
-            actor.user,
-            &quote,
-            organization.region_code,
-        )
+        .insert_quote(need.id, supplier, actor.user, &quote, ships_from)
         .await
     {
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict(

@@ -50,6 +50,10 @@ pub struct QuoteRequest {
     pub lead_time_days: u32,
     #[schema(schema_with = schemas::quote_note)]
     pub note: Option<String>,
+    /// The plant it ships from (`/suppliers/me/sites`); the supplier's own county when absent.
+    #[serde(default, deserialize_with = "crate::whole::option_i64")]
+    #[schema(schema_with = schemas::nullable_id)]
+    pub production_site_id: Option<i64>,
 }
 
 /// Why a quote is rejected.
@@ -237,6 +241,7 @@ async fn submit_quote(
             quantity: body.quantity,
             lead_time_days: body.lead_time_days,
             note: body.note,
+            production_site_id: body.production_site_id,
         },
         state.home_province,
     )

@@ -85,6 +85,18 @@ pub struct SupplierView {
     pub sites: Vec<SiteView>,
     /// The titles officials awarded it, highest tier first.
     pub credentials: Vec<CredentialView>,
+    /// Its record from fulfilled deals.
+    pub scorecard: ScorecardView,
+}
+
+/// A supplier's record: fulfilled deals, the share delivered on time, the mean quality rating.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScorecardView {
+    pub fulfilled_deals: u32,
+    /// From 0 to 1; `null` before the first fulfilled deal.
+    pub on_time_rate: Option<f64>,
+    /// From 1 to 5; `null` before the first fulfilled deal.
+    pub mean_quality: Option<f64>,
 }
 
 /// Who may read an SME's profile: lead enterprises (it is the profile suppliers show to buyers),
@@ -202,6 +214,14 @@ async fn get_supplier(
             .map(|site| SiteView::new(site, state.home_province))
             .collect(),
         credentials: credential_views(credentials::of_supplier(&state.store, supplier.id).await?),
+        scorecard: {
+            let card = peitao_app::quotes::scorecard(&state.store, supplier.id).await?;
+            ScorecardView {
+                fulfilled_deals: card.fulfilled_deals(),
+                on_time_rate: card.on_time_rate(),
+                mean_quality: card.mean_quality(),
+            }
+        },
         name: supplier.name,
     }))
 }
