@@ -151,9 +151,18 @@ pub async fn for_need(
 /// An SME's own quotes, newest first, with their needs.
 pub async fn mine(store: &Store, actor: &Actor) -> Result<Vec<(Quote, Need)>, AppError> {
     let supplier = own_organization(actor, Role::Sme, "suppliers have quotes")?;
+    // A supplier may have quoted a need more than once (withdrawn, then again): read each need once.
+    let mut needs: std::collections::HashMap<NeedId, Need> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for quote in store.quotes_of_supplier(supplier).await? {
-        let need = store.need(quote.need_id).await?;
+        let need = match needs.get(&quote.need_id) {
+            Some(need) => need.clone(),
+            None => {
+                let need = store.need(quote.need_id).await?;
+                needs.insert(quote.need_id, need.clone());
+                need
+            }
+        };
         out.push((quote, need));
     }
     Ok(out)

@@ -111,7 +111,8 @@ async fn write_invitations<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn write_history<C: ConnectionTrait>(
+/// Writes one row of a need's history, inside the caller's transaction.
+pub(crate) async fn write_history<C: ConnectionTrait>(
     db: &C,
     need: i64,
     event: &NeedEvent,

@@ -5,20 +5,21 @@
 //! do. A check constraint on the table refuses an over-award whatever the code does.
 
 use peitao_domain::{
-    DealId, DealStatus, Fulfilment, NeedId, NeedStatus, NewQuote, OrganizationId, ProductionSiteId,
-    QuoteId, QuoteStatus, RegionCode, RejectReason, UserId,
+    DealId, DealStatus, Fulfilment, NeedEvent, NeedId, NeedStatus, NewQuote, OrganizationId,
+    ProductionSiteId, QuoteId, QuoteStatus, RegionCode, RejectReason, UserId,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::{CaseStatement, Expr, ExprTrait},
 };
 use time::OffsetDateTime;
 
 use crate::{
     Store, StoreError,
-    entity::{deals, need_history, needs, quotes},
+    entity::{deals, needs, quotes},
+    needs::write_history,
 };
 
 /// A stored quote.
@@ -321,18 +322,20 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        history(
+        write_history(
             &txn,
             award.need.0,
-            now,
-            Some(award.actor),
-            "award",
-            Some(award.need_was),
-            &need_after.status,
-            Some(format!(
-                "deal {}: {} to supplier {} for {} fen",
-                deal.id, award.quantity, award.supplier, award.value_fen
-            )),
+            &NeedEvent {
+                at: now,
+                actor: Some(award.actor),
+                action: "award".into(),
+                from: Some(award.need_was),
+                to: NeedStatus::parse(&need_after.status)?,
+                reason: Some(format!(
+                    "deal {}: {} to supplier {} for {} fen",
+                    deal.id, award.quantity, award.supplier, award.value_fen
+                )),
+            },
         )
         .await?;
         txn.commit().await?;
@@ -433,15 +436,17 @@ impl Store {
                 .exec(&txn)
                 .await?;
             if moved.rows_affected == 1 {
-                history(
+                write_history(
                     &txn,
                     deal.need_id,
-                    now,
-                    Some(actor),
-                    "fulfil",
-                    Some(NeedStatus::Awarded),
-                    NeedStatus::Fulfilled.as_str(),
-                    Some("every deal delivered".into()),
+                    &NeedEvent {
+                        at: now,
+                        actor: Some(actor),
+                        action: "fulfil".into(),
+                        from: Some(NeedStatus::Awarded),
+                        to: NeedStatus::Fulfilled,
+                        reason: Some("every deal delivered".into()),
+                    },
                 )
                 .await?;
             }
@@ -469,32 +474,6 @@ impl Store {
             .sum();
         Ok((count, on_time, quality))
     }
-}
-
-#[expect(clippy::too_many_arguments, reason = "one history row, every column")]
-async fn history<C: ConnectionTrait>(
-    db: &C,
-    need: i64,
-    at: OffsetDateTime,
-    actor: Option<UserId>,
-    action: &str,
-    from: Option<NeedStatus>,
-    to: &str,
-    reason: Option<String>,
-) -> Result<(), StoreError> {
-    need_history::ActiveModel {
-        id: NotSet,
-        need_id: Set(need),
-        at: Set(at),
-        actor_user_id: Set(actor.map(|user| user.0)),
-        action: Set(action.to_owned()),
-        from_status: Set(from.map(|status| status.as_str().to_owned())),
-        to_status: Set(to.to_owned()),
-        reason: Set(reason),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 fn quote_from_row(row: quotes::Model) -> Result<Quote, StoreError> {
