@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod imports;
+mod journey;
 mod migrations;
 mod needs;
 mod openapi;

@@ -627,3 +627,188 @@ async fn a_quote_ships_from_the_plant_it_names_and_the_deal_counts_by_it() {
         "the plant, not the registered county, decides"
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_deal_gives_its_quantity_back_to_the_need_with_the_reason_recorded() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let need = published_need(&app, &m.lead, 100).await;
+    let first = json_with_status(
+        quote(&app, &m.sme, need, 60, 1000).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let second = json_with_status(
+        quote(&app, &m.outsider, need, 40, 900).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let award = |quote: &Value, quantity: u64| json!({"quote_id": quote["id"], "quantity": quantity, "contract_value_fen": quantity * 1000});
+    let awards = format!("/api/v1/needs/{need}/awards");
+    let kept = json_with_status(
+        post(&app, &m.lead, &awards, Some(award(&first, 60))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let dropped = json_with_status(
+        post(&app, &m.lead, &awards, Some(award(&second, 40))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let cancel = |deal: &Value| format!("/api/v1/deals/{}/cancel", deal["id"]);
+
+    // A reason is required, and the supplier cannot cancel the lead's deal.
+    let blank = problem(
+        post(
+            &app,
+            &m.lead,
+            &cancel(&dropped),
+            Some(json!({"reason": "  "})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        blank["detail"].as_str().unwrap().contains("reason"),
+        "{blank}"
+    );
+    problem(
+        post(
+            &app,
+            &m.outsider,
+            &cancel(&dropped),
+            Some(json!({"reason": "no"})),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    let cancelled = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &cancel(&dropped),
+            Some(json!({"reason": "The plant was flooded"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancel_reason"], "The plant was flooded");
+    assert!(cancelled["cancelled_at"].is_string());
+    let stored = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{need}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stored["status"], "partly_awarded");
+    assert_eq!(stored["awarded_quantity"], 60);
+    let history = json_with_status(
+        app.get_as(
+            &format!("/api/v1/needs/{need}/history"),
+            &m.lead.access_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&last["action"], &last["from"], &last["to"]),
+        (
+            &json!("cancel_deal"),
+            &json!("awarded"),
+            &json!("partly_awarded")
+        )
+    );
+    assert!(
+        last["reason"]
+            .as_str()
+            .unwrap()
+            .contains("The plant was flooded"),
+        "{last}"
+    );
+    // Cancelled once is cancelled for good.
+    let again = problem(
+        post(
+            &app,
+            &m.lead,
+            &cancel(&dropped),
+            Some(json!({"reason": "twice"})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "invalid_transition",
+    )
+    .await;
+    assert!(
+        again["detail"].as_str().unwrap().contains("cancelled"),
+        "{again}"
+    );
+
+    // The other deal delivered and the rest no longer sought: the need is fulfilled.
+    let today = peitao_domain::format_date(OffsetDateTime::now_utc().date());
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/deals/{}/fulfilment", kept["id"]),
+            Some(json!({"delivered_on": today, "on_time": true, "quality_rating": 5})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let closed = json_with_status(
+        post(&app, &m.lead, &format!("/api/v1/needs/{need}/close"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(closed["status"], "fulfilled", "{closed}");
+
+    // With its only deal cancelled, a need goes back to closed and may be awarded again.
+    let other = published_need(&app, &m.lead, 10).await;
+    let offer = json_with_status(
+        quote(&app, &m.sme, other, 10, 100).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let only = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{other}/awards"),
+            Some(award(&offer, 10)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &cancel(&only),
+            Some(json!({"reason": "Budget cut"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let reopened = json_with_status(
+        app.get_as(&format!("/api/v1/needs/{other}"), &m.lead.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (&reopened["status"], &reopened["awarded_quantity"]),
+        (&json!("closed"), &json!(0))
+    );
+}

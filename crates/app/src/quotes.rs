@@ -3,8 +3,8 @@
 //! another supplier's quote, or even how many there are.
 
 use peitao_domain::{
-    Award, AwardLimits, DealCommand, DealId, DealStatus, Fulfilment, Need, NeedId, NewQuote,
-    OrganizationId, ProvinceCode, QuoteCommand, QuoteId, RejectReason, Rejection, Role,
+    Award, AwardLimits, Cancellation, DealCommand, DealId, DealStatus, Fulfilment, Need, NeedId,
+    NewQuote, OrganizationId, ProvinceCode, QuoteCommand, QuoteId, RejectReason, Rejection, Role,
 };
 use peitao_store::{AwardOutcome, Deal, NewAward, Quote, Store, StoreError};
 use time::OffsetDateTime;
@@ -364,6 +364,30 @@ pub async fn fulfil(
         .map_err(transition)?;
     debug_assert_eq!(status, DealStatus::Fulfilled);
     match store.fulfil_deal(id, &fulfilment, actor.user).await {
+        Err(StoreError::StaleVersion { .. }) => Err(AppError::InvalidTransition(
+            "the deal was fulfilled or cancelled meanwhile".into(),
+        )),
+        other => Ok(other?),
+    }
+}
+
+/// The lead calls off an active deal, saying why: the quantity is sought again on the need.
+pub async fn cancel_deal(
+    store: &Store,
+    actor: &Actor,
+    id: DealId,
+    cancellation: Cancellation,
+) -> Result<Deal, AppError> {
+    let deal = deal(store, actor, id).await?;
+    if !(actor.role == Role::Lead && actor.organization == Some(deal.lead_id)) {
+        return Err(AppError::Forbidden(
+            "only the lead enterprise that awarded the deal cancels it".into(),
+        ));
+    }
+    deal.status
+        .apply(DealCommand::Cancel(cancellation.clone()))
+        .map_err(transition)?;
+    match store.cancel_deal(id, &cancellation, actor.user).await {
         Err(StoreError::StaleVersion { .. }) => Err(AppError::InvalidTransition(
             "the deal was fulfilled or cancelled meanwhile".into(),
         )),

@@ -14,19 +14,13 @@ use time::Date;
 use crate::{
     DomainError, TransitionError,
     quote::{MAX_AMOUNT, in_range},
-    text::{TextRule, format_date},
+    text::format_date,
 };
 
 /// The lowest quality rating.
 pub const MIN_QUALITY_RATING: u8 = 1;
 /// The highest quality rating.
 pub const MAX_QUALITY_RATING: u8 = 5;
-/// Why a deal was cancelled.
-pub const CANCELLATION_REASON: TextRule = TextRule {
-    field: "cancellation reason",
-    max_chars: 500,
-    multiline: true,
-};
 
 /// The id of a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -134,7 +128,7 @@ impl DealCommand {
     }
 }
 
-/// Why a deal was cancelled: visible text under [`CANCELLATION_REASON`], required.
+/// Why a deal was cancelled: visible text under [`crate::text::REASON`], required.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancellation {
     reason: String,
@@ -144,7 +138,7 @@ impl Cancellation {
     /// Checks the reason: at least one visible character, trimmed.
     pub fn new(reason: &str) -> Result<Self, DomainError> {
         Ok(Self {
-            reason: CANCELLATION_REASON.parse(reason)?,
+            reason: crate::text::REASON.parse(reason)?,
         })
     }
 
@@ -357,7 +351,7 @@ mod tests {
         }
         assert!(Cancellation::new(&"r".repeat(500)).is_ok());
         let err = Cancellation::new(&"r".repeat(501)).unwrap_err().to_string();
-        assert!(err.contains("cancellation reason"), "{err}");
+        assert!(err.contains("the reason must be at most 500"), "{err}");
     }
 
     #[test]

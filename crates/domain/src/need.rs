@@ -8,6 +8,8 @@
 //!   │      published, closed, partly_awarded ──award──▶ partly_awarded (quantity remains)
 //!   │                                              └──▶ awarded (none remains)
 //!   │      partly_awarded ──close──▶ awarded (the rest is no longer sought)
+//!   │      partly_awarded, awarded ──a deal cancelled──▶ partly_awarded (some stays awarded)
+//!   │                                                └──▶ closed (nothing stays awarded)
 //!   │      awarded ──every deal fulfilled──▶ fulfilled
 //!   └── draft, published, closed ──cancel (reason)──▶ cancelled
 //! ```
@@ -105,8 +107,8 @@ impl NeedStatus {
             Self::Draft => &["publish", "cancel"],
             Self::Published => &["close", "deadline", "award", "cancel"],
             Self::Closed => &["award", "cancel"],
-            Self::PartlyAwarded => &["close", "award"],
-            Self::Awarded => &["fulfil"],
+            Self::PartlyAwarded => &["close", "award", "cancel_deal"],
+            Self::Awarded => &["fulfil", "cancel_deal"],
             Self::Expired | Self::Fulfilled | Self::Cancelled => &[],
         }
     }
@@ -129,6 +131,13 @@ impl NeedStatus {
                 }
             }
             (S::Awarded, C::FulfilAll) => S::Fulfilled,
+            (S::PartlyAwarded | S::Awarded, C::CancelDeal { still_awarded }) => {
+                if *still_awarded == 0 {
+                    S::Closed
+                } else {
+                    S::PartlyAwarded
+                }
+            }
             (S::Draft | S::Published | S::Closed, C::Cancel) => S::Cancelled,
             _ => {
                 return Err(TransitionError::new(
@@ -162,6 +171,9 @@ pub enum NeedCommand {
     Award { remaining: u64 },
     /// Every deal of the need is fulfilled.
     FulfilAll,
+    /// One of its deals is called off, its quantity sought again; `still_awarded` stays awarded
+    /// to the other deals.
+    CancelDeal { still_awarded: u64 },
     /// The owner withdraws it.
     Cancel,
 }
@@ -175,6 +187,7 @@ impl NeedCommand {
             Self::PassDeadline { .. } => "deadline",
             Self::Award { .. } => "award",
             Self::FulfilAll => "fulfil",
+            Self::CancelDeal { .. } => "cancel_deal",
             Self::Cancel => "cancel",
         }
     }
@@ -444,6 +457,8 @@ mod tests {
             C::Award { remaining: 5 },
             C::Award { remaining: 0 },
             C::FulfilAll,
+            C::CancelDeal { still_awarded: 3 },
+            C::CancelDeal { still_awarded: 0 },
             C::Cancel,
         ];
         let expected = |from: S, command: &C| -> Option<S> {
@@ -460,6 +475,10 @@ mod tests {
                     S::Awarded
                 }
                 (S::Awarded, C::FulfilAll) => S::Fulfilled,
+                (S::PartlyAwarded | S::Awarded, C::CancelDeal { still_awarded: 3 }) => {
+                    S::PartlyAwarded
+                }
+                (S::PartlyAwarded | S::Awarded, C::CancelDeal { still_awarded: 0 }) => S::Closed,
                 (S::Draft | S::Published | S::Closed, C::Cancel) => S::Cancelled,
                 _ => return None,
             })
@@ -484,6 +503,7 @@ mod tests {
             C::PassDeadline { live_quotes: true },
             C::Award { remaining: 1 },
             C::FulfilAll,
+            C::CancelDeal { still_awarded: 1 },
             C::Cancel,
         ];
         for status in NeedStatus::ALL {

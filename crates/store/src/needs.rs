@@ -329,6 +329,13 @@ impl Store {
             },
         )
         .await?;
+        if transition.to == NeedStatus::Awarded
+            && let Some(actor) = transition.actor
+        {
+            // A partly awarded need whose owner stops seeking the rest may have nothing left to
+            // deliver.
+            crate::quotes::settle_if_delivered(&txn, id.0, actor, now).await?;
+        }
         txn.commit().await?;
         self.need(id).await
     }

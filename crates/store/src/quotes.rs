@@ -5,13 +5,15 @@
 //! do. A check constraint on the table refuses an over-award whatever the code does.
 
 use peitao_domain::{
-    DealId, DealStatus, Fulfilment, NeedEvent, NeedId, NeedStatus, NewQuote, OrganizationId,
-    ProductionSiteId, QuoteId, QuoteStatus, RegionCode, RejectReason, UserId,
+    Cancellation, DealId, DealStatus, Fulfilment, NeedCommand, NeedEvent, NeedId, NeedStatus,
+    NewQuote, OrganizationId, ProductionSiteId, QuoteId, QuoteStatus, RegionCode, RejectReason,
+    UserId,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{CaseStatement, Expr, ExprTrait},
 };
 use time::OffsetDateTime;
@@ -60,6 +62,8 @@ pub struct Deal {
     pub delivered_on: Option<time::Date>,
     pub on_time: Option<bool>,
     pub quality_rating: Option<u8>,
+    pub cancelled_at: Option<OffsetDateTime>,
+    pub cancel_reason: Option<String>,
 }
 
 /// What an award needs to know.
@@ -415,42 +419,100 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let open = deals::Entity::find()
-            .filter(deals::Column::NeedId.eq(deal.need_id))
+        settle_if_delivered(&txn, deal.need_id, actor, now).await?;
+        txn.commit().await?;
+        deal_from_row(deal)
+    }
+
+    /// Calls off an active deal: the deal is cancelled with its reason, its quantity goes back to
+    /// the need (partly awarded while other deals keep some, closed when none do, so the lead may
+    /// award it again), and the need's history says why — all in one transaction.
+    /// `StaleVersion` when the deal is no longer active.
+    pub async fn cancel_deal(
+        &self,
+        id: DealId,
+        cancellation: &Cancellation,
+        actor: UserId,
+    ) -> Result<Deal, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let txn = self.db.begin().await?;
+        // The guarded update comes first: it takes SQLite's write lock before anything is read.
+        let result = deals::Entity::update_many()
+            .col_expr(
+                deals::Column::Status,
+                Expr::value(DealStatus::Cancelled.as_str()),
+            )
+            .col_expr(deals::Column::CancelledAt, Expr::value(now))
+            .col_expr(
+                deals::Column::CancelReason,
+                Expr::value(cancellation.reason()),
+            )
+            .filter(deals::Column::Id.eq(id.0))
             .filter(deals::Column::Status.eq(DealStatus::Active.as_str()))
-            .one(&txn)
+            .exec(&txn)
             .await?;
-        if open.is_none() {
-            let moved = needs::Entity::update_many()
-                .col_expr(
-                    needs::Column::Status,
-                    Expr::value(NeedStatus::Fulfilled.as_str()),
-                )
-                .col_expr(
-                    needs::Column::Version,
-                    Expr::col(needs::Column::Version).add(1),
-                )
-                .col_expr(needs::Column::UpdatedAt, Expr::value(now))
-                .filter(needs::Column::Id.eq(deal.need_id))
-                .filter(needs::Column::Status.eq(NeedStatus::Awarded.as_str()))
-                .exec(&txn)
-                .await?;
-            if moved.rows_affected == 1 {
-                write_history(
-                    &txn,
-                    deal.need_id,
-                    &NeedEvent {
-                        at: now,
-                        actor: Some(actor),
-                        action: "fulfil".into(),
-                        from: Some(NeedStatus::Awarded),
-                        to: NeedStatus::Fulfilled,
-                        reason: Some("every deal delivered".into()),
-                    },
-                )
-                .await?;
-            }
+        if result.rows_affected == 0 {
+            txn.rollback().await?;
+            return Err(StoreError::StaleVersion { current: 0 });
         }
+        let deal = deals::Entity::find_by_id(id.0)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let need = needs::Entity::find_by_id(deal.need_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let still_awarded = need
+            .awarded_quantity
+            .checked_sub(deal.quantity)
+            .filter(|left| *left >= 0)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "need {} has less awarded than its deal {}",
+                    need.id, deal.id
+                ))
+            })?;
+        let was = NeedStatus::parse(&need.status)?;
+        let next = was
+            .apply(&NeedCommand::CancelDeal {
+                still_awarded: unsigned(still_awarded, "an awarded quantity")?,
+            })
+            .map_err(|refused| {
+                StoreError::Corrupt(format!(
+                    "an active deal on a need that refuses it: {refused}"
+                ))
+            })?;
+        needs::Entity::update_many()
+            .col_expr(needs::Column::AwardedQuantity, Expr::value(still_awarded))
+            .col_expr(needs::Column::Status, Expr::value(next.as_str()))
+            .col_expr(
+                needs::Column::Version,
+                Expr::col(needs::Column::Version).add(1),
+            )
+            .col_expr(needs::Column::UpdatedAt, Expr::value(now))
+            .filter(needs::Column::Id.eq(need.id))
+            .exec(&txn)
+            .await?;
+        write_history(
+            &txn,
+            need.id,
+            &NeedEvent {
+                at: now,
+                actor: Some(actor),
+                action: "cancel_deal".into(),
+                from: Some(was),
+                to: next,
+                reason: Some(format!(
+                    "deal {} cancelled, {} back to seek: {}",
+                    deal.id,
+                    deal.quantity,
+                    cancellation.reason()
+                )),
+            },
+        )
+        .await?;
         txn.commit().await?;
         deal_from_row(deal)
     }
@@ -474,6 +536,58 @@ impl Store {
             .sum();
         Ok((count, on_time, quality))
     }
+}
+
+/// Moves a fully awarded need to fulfilled when none of its deals is active any more and at least
+/// one was delivered, writing the history row; inside the caller's transaction.
+pub(crate) async fn settle_if_delivered(
+    txn: &DatabaseTransaction,
+    need: i64,
+    actor: UserId,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let deals_of_need = || deals::Entity::find().filter(deals::Column::NeedId.eq(need));
+    let open = deals_of_need()
+        .filter(deals::Column::Status.eq(DealStatus::Active.as_str()))
+        .one(txn)
+        .await?;
+    let delivered = deals_of_need()
+        .filter(deals::Column::Status.eq(DealStatus::Fulfilled.as_str()))
+        .one(txn)
+        .await?;
+    if open.is_some() || delivered.is_none() {
+        return Ok(());
+    }
+    let moved = needs::Entity::update_many()
+        .col_expr(
+            needs::Column::Status,
+            Expr::value(NeedStatus::Fulfilled.as_str()),
+        )
+        .col_expr(
+            needs::Column::Version,
+            Expr::col(needs::Column::Version).add(1),
+        )
+        .col_expr(needs::Column::UpdatedAt, Expr::value(now))
+        .filter(needs::Column::Id.eq(need))
+        .filter(needs::Column::Status.eq(NeedStatus::Awarded.as_str()))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected == 1 {
+        write_history(
+            txn,
+            need,
+            &NeedEvent {
+                at: now,
+                actor: Some(actor),
+                action: "fulfil".into(),
+                from: Some(NeedStatus::Awarded),
+                to: NeedStatus::Fulfilled,
+                reason: Some("every deal delivered".into()),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn quote_from_row(row: quotes::Model) -> Result<Quote, StoreError> {
@@ -519,5 +633,7 @@ fn deal_from_row(row: deals::Model) -> Result<Deal, StoreError> {
         quality_rating: row
             .quality_rating
             .and_then(|rating| u8::try_from(rating).ok()),
+        cancelled_at: row.cancelled_at,
+        cancel_reason: row.cancel_reason,
     })
 }

@@ -350,6 +350,13 @@ fn quote_rows() -> Vec<Case> {
             }),
             owner_decides,
         ),
+        case(
+            Method::POST,
+            "/api/v1/deals/{id}/cancel",
+            Param::FreshDeal,
+            Some(|_| json!({"reason": "The plant was flooded"})),
+            owner_decides,
+        ),
     ]
 }
 

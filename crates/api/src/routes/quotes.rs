@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use peitao_app::quotes::{self, AwardInput, QuoteAction, QuoteInput};
-use peitao_domain::{DealId, Fulfilment, Need, NeedId, QuoteId, parse_date};
+use peitao_domain::{Cancellation, DealId, Fulfilment, Need, NeedId, QuoteId, parse_date};
 use peitao_store::{Deal, Quote};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -30,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(award_need)
         .service(list_deals)
         .service(get_deal)
-        .service(fulfil_deal);
+        .service(fulfil_deal)
+        .service(cancel_deal);
 }
 
 /// A quote as sent.
@@ -92,6 +93,14 @@ pub struct FulfilmentRequest {
     #[serde(deserialize_with = "crate::whole::u8")]
     #[schema(schema_with = schemas::quality_rating, example = 5)]
     pub quality_rating: u8,
+}
+
+/// Why a deal is called off.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DealCancellationRequest {
+    #[schema(schema_with = schemas::reason, example = "The supplier's plant was flooded")]
+    pub reason: String,
 }
 
 /// A quote.
@@ -183,6 +192,11 @@ pub struct DealView {
     pub delivered_on: Option<String>,
     pub on_time: Option<bool>,
     pub quality_rating: Option<u8>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// Why the lead called it off.
+    pub cancel_reason: Option<String>,
 }
 
 impl From<Deal> for DealView {
@@ -203,6 +217,8 @@ impl From<Deal> for DealView {
             delivered_on: deal.delivered_on.map(peitao_domain::format_date),
             on_time: deal.on_time,
             quality_rating: deal.quality_rating,
+            cancelled_at: deal.cancelled_at,
+            cancel_reason: deal.cancel_reason,
         }
     }
 }
@@ -505,6 +521,38 @@ async fn fulfil_deal(
         &principal.actor(),
         DealId(id.into_inner()),
         fulfilment,
+    )
+    .await?;
+    Ok(web::Json(DealView::from(deal)))
+}
+
+/// The lead calls off an active deal, saying why: the deal's quantity is sought again on the need
+/// (partly awarded while other deals keep some, closed when none do), and the need's history
+/// records it.
+#[utoipa::path(
+    tag = "deals",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body = DealCancellationRequest,
+    responses(
+        (status = 200, body = DealView),
+        Forbidden,
+        Conflicting,
+    )
+)]
+#[post("/deals/{id}/cancel")]
+async fn cancel_deal(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: Json<DealCancellationRequest>,
+) -> Result<web::Json<DealView>, ApiError> {
+    let cancellation = Cancellation::new(&body.into_inner().reason)?;
+    let deal = quotes::cancel_deal(
+        &state.store,
+        &principal.actor(),
+        DealId(id.into_inner()),
+        cancellation,
     )
     .await?;
     Ok(web::Json(DealView::from(deal)))
