@@ -24,13 +24,16 @@ pub async fn demo(store: &Store, scale: Scale, seed: u64, force: bool) -> anyhow
     let summary = summary?;
     eprintln!(
         "demo seeded: {} lead enterprises, {} SMEs ({} outside the province), {} capabilities, \
-         {} certifications, {} users",
+         {} certifications, {} users; {} needs, {} quotes and {} deals over the last 18 months",
         summary.leads,
         summary.smes,
         summary.out_of_province,
         summary.capabilities,
         summary.certifications,
-        summary.users
+        summary.users,
+        summary.needs,
+        summary.quotes,
+        summary.deals
     );
     eprintln!(
         "sign in as admin@{DEMO_DOMAIN}, park.xiangyang@{DEMO_DOMAIN}, lead1@{DEMO_DOMAIN} or \

@@ -21,6 +21,7 @@ async fn the_small_demo_can_be_signed_into_for_every_role() {
         "{summary:?}"
     );
     assert!(summary.capabilities >= summary.smes);
+    assert!(summary.needs >= 100 && summary.deals >= 40, "{summary:?}");
 
     for (email, role) in [
         ("admin@peitao.demo", "platform_admin"),
@@ -91,4 +92,121 @@ async fn the_same_seed_makes_the_same_province() {
             second.store.capabilities(id).await.unwrap()
         );
     }
+    for sql in [
+        "SELECT title || '@' || CAST(created_at AS TEXT) || '/' || status, quantity FROM needs \
+         ORDER BY id",
+        "SELECT CAST(need_id AS TEXT) || '/' || status, value_fen FROM deals ORDER BY id",
+    ] {
+        assert_eq!(tally(&first, sql).await, tally(&second, sql).await, "{sql}");
+    }
+}
+
+/// The counts of rows by the given columns, as text, for comparing what the demo made.
+async fn tally(app: &crate::helpers::TestApp, sql: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let connection = app.store.connection();
+    connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let key: String = row.try_get_by_index(0).unwrap();
+            let count: i64 = row.try_get_by_index(1).unwrap();
+            format!("{key}={count}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_province_is_at_work_over_eighteen_months() {
+    let app = spawn_app().await;
+    demo::seed(&app.store, Scale::Small, 42, false, |_, _| {})
+        .await
+        .unwrap();
+    let statuses = tally(
+        &app,
+        "SELECT status, COUNT(*) FROM needs GROUP BY status ORDER BY status",
+    )
+    .await;
+    for status in [
+        "draft",
+        "published",
+        "closed",
+        "expired",
+        "partly_awarded",
+        "awarded",
+        "fulfilled",
+        "cancelled",
+    ] {
+        assert!(
+            statuses
+                .iter()
+                .any(|row| row.starts_with(&format!("{status}="))),
+            "no {status} need: {statuses:?}"
+        );
+    }
+    let deals = tally(
+        &app,
+        "SELECT status || '/' || CASE WHEN in_province THEN 'in' ELSE 'out' END, COUNT(*) \
+         FROM deals GROUP BY 1 ORDER BY 1",
+    )
+    .await;
+    for kind in ["fulfilled/in", "fulfilled/out", "active/in", "cancelled/in"] {
+        assert!(
+            deals.iter().any(|row| row.starts_with(&format!("{kind}="))),
+            "no {kind} deal: {deals:?}"
+        );
+    }
+    let deliveries = tally(
+        &app,
+        "SELECT CASE WHEN on_time THEN 'on_time' ELSE 'late' END, COUNT(*) FROM deals \
+         WHERE status = 'fulfilled' GROUP BY 1 ORDER BY 1",
+    )
+    .await;
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    let quotes = tally(
+        &app,
+        "SELECT status, COUNT(*) FROM quotes GROUP BY status ORDER BY status",
+    )
+    .await;
+    for status in ["awarded", "rejected", "shortlisted", "submitted"] {
+        assert!(
+            quotes
+                .iter()
+                .any(|row| row.starts_with(&format!("{status}="))),
+            "no {status} quote: {quotes:?}"
+        );
+    }
+    // Spread over the last eighteen months, and never in the future.
+    let months = tally(
+        &app,
+        "SELECT 'months', COUNT(DISTINCT SUBSTR(CAST(created_at AS TEXT), 1, 7)) FROM needs",
+    )
+    .await;
+    let spread: i64 = months[0].trim_start_matches("months=").parse().unwrap();
+    assert!(spread >= 15, "{months:?}");
+
+    // The stored awards agree with the deals, and a lead sees its own through the API.
+    let mismatched = tally(
+        &app,
+        "SELECT 'mismatched', COUNT(*) FROM needs WHERE awarded_quantity <> \
+         (SELECT COALESCE(SUM(quantity), 0) FROM deals \
+          WHERE deals.need_id = needs.id AND deals.status <> 'cancelled')",
+    )
+    .await;
+    assert_eq!(mismatched, ["mismatched=0"]);
+    let lead = app.login("lead1@peitao.demo", DEMO_PASSWORD).await;
+    let token = lead["access_token"].as_str().unwrap();
+    let mine = json_with_status(
+        app.get_as("/api/v1/needs?limit=100", token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!mine["items"].as_array().unwrap().is_empty());
+    let deals = json_with_status(app.get_as("/api/v1/deals", token).await, StatusCode::OK).await;
+    assert!(!deals["items"].as_array().unwrap().is_empty());
 }

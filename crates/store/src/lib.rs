@@ -2,6 +2,7 @@
 //! database URL alone. Callers get domain types back; entities and queries stay in this crate.
 
 mod accounts;
+mod activity;
 mod connect;
 mod credentials;
 mod directory;
@@ -20,6 +21,7 @@ mod tokens;
 mod verification;
 
 pub use accounts::{DisabledUser, NewOrganization, NewUser, OrganizationChanges};
+pub use activity::{PastDeal, PastNeed, PastQuote};
 pub use connect::{Backend, ConnectOptions};
 pub use credentials::StoredCredential;
 pub use directory::{DirectoryEntry, DirectoryFilter};

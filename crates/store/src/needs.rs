@@ -66,7 +66,7 @@ fn amount(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn terms_columns(terms: &NeedTerms) -> Result<needs::ActiveModel, StoreError> {
+pub(crate) fn terms_columns(terms: &NeedTerms) -> Result<needs::ActiveModel, StoreError> {
     let certifications: Vec<&str> = terms
         .required_certifications()
         .iter()
@@ -88,7 +88,7 @@ fn terms_columns(terms: &NeedTerms) -> Result<needs::ActiveModel, StoreError> {
     })
 }
 
-async fn write_invitations<C: ConnectionTrait>(
+pub(crate) async fn write_invitations<C: ConnectionTrait>(
     db: &C,
     need: i64,
     terms: &NeedTerms,

@@ -14,8 +14,8 @@ use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
     entity::{
-        capabilities, certifications, credentials, organization_history, organizations,
-        production_sites, users,
+        capabilities, certifications, credentials, deals, need_history, need_invitations, needs,
+        organization_history, organizations, production_sites, quotes, users,
     },
 };
 
@@ -50,11 +50,18 @@ impl Store {
         Ok(organizations::Entity::find().count(&self.db).await?)
     }
 
-    /// Deletes every organisation with its users, tokens and profiles, and the administrators
+    /// Deletes every organisation with its users, tokens, profiles and sourcing activity (needs,
+    /// quotes, deals), and the administrators
     /// whose e-mail ends with `admin_email_suffix`, in one transaction. Other administrators and
     /// the reference data (regions, taxonomy, parks) stay.
     pub async fn delete_all_tenants(&self, admin_email_suffix: &str) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
+        // The sourcing activity first: it points at organisations and users.
+        deals::Entity::delete_many().exec(&txn).await?;
+        quotes::Entity::delete_many().exec(&txn).await?;
+        need_history::Entity::delete_many().exec(&txn).await?;
+        need_invitations::Entity::delete_many().exec(&txn).await?;
+        needs::Entity::delete_many().exec(&txn).await?;
         users::Entity::delete_many()
             .filter(
                 Condition::any()

@@ -5,8 +5,9 @@
 //! chemicals in Yichang; biomedicine in Huanggang); SMEs spread over the parks that lead in their
 //! chain and over other Hubei counties, with a share outside the province; each has capabilities
 //! drawn from its chain's upstream categories, certifications (some expired) and one user. Every
-//! demo user signs in with [`DEMO_PASSWORD`]. Needs, quotes and deals join as later issues add
-//! them.
+//! demo user signs in with [`DEMO_PASSWORD`]. Then eighteen months of activity ([`activity`]):
+//! needs in every state, quotes, shortlists, rejections with reasons, split awards, deals in and
+//! out of the province, deliveries on time and late.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,7 @@ use time::{Date, Duration, Month};
 
 use crate::{AppError, import::bootstrap, passwords};
 
+mod activity;
 mod vocabulary;
 
 pub use vocabulary::DEMO_PARK_ADMINS;
@@ -44,6 +46,15 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// How many needs each lead enterprise has written over the demo's eighteen months.
+    fn needs_per_lead(self) -> usize {
+        match self {
+            Self::Small => 12,
+            Self::Medium => 15,
+            Self::Large => 20,
+        }
+    }
+
     fn counts(self) -> (usize, usize) {
         match self {
             Self::Small => (12, 150),
@@ -62,6 +73,9 @@ pub struct DemoSummary {
     pub capabilities: usize,
     pub certifications: usize,
     pub users: usize,
+    pub needs: usize,
+    pub quotes: usize,
+    pub deals: usize,
 }
 
 /// The database holds organisations already: seeding would mix the demo with them.
@@ -173,11 +187,14 @@ pub async fn seed(
     let mut names = BTreeSet::new();
     let chains: Vec<&String> = palette.supplies.keys().collect();
     let mut leads = Vec::with_capacity(lead_count);
+    let mut lead_chains = Vec::with_capacity(lead_count);
     for n in 0..lead_count {
-        let (name, park) = match LEADS.get(n) {
-            Some((name, _chain, park_code)) => {
-                ((*name).to_owned(), palette.park(park_code)?.clone())
-            }
+        let (name, park, chain) = match LEADS.get(n) {
+            Some((name, chain, park_code)) => (
+                (*name).to_owned(),
+                palette.park(park_code)?.clone(),
+                (*chain).to_owned(),
+            ),
             None => {
                 let chain = (*chains.choose(&mut rng).unwrap_or(&chains[0])).clone();
                 let park = lead_park(&palette, &chain, &mut rng)?.clone();
@@ -188,9 +205,10 @@ pub async fn seed(
                     trade(&chain),
                     "集团有限公司",
                 );
-                (name, park)
+                (name, park, chain)
             }
         };
+        lead_chains.push(chain);
         names.insert(name.clone());
         leads.push(record(
             OrganizationKind::Lead,
@@ -203,13 +221,32 @@ pub async fn seed(
             user(&format!("lead{}", n + 1), &hash, &mut rng, Role::Lead)?,
         ));
     }
-    store.import_organizations(&leads).await?;
+    let lead_ids = store.import_organizations(&leads).await?;
+    let mut buyers = Vec::with_capacity(lead_count);
+    for ((id, record), chain) in lead_ids.iter().zip(&leads).zip(&lead_chains) {
+        let email = record
+            .users
+            .first()
+            .map(|user| user.email.clone())
+            .ok_or_else(|| AppError::Internal("a demo lead without a user".into()))?;
+        let (user, _) = store
+            .credentials(&email)
+            .await?
+            .ok_or_else(|| AppError::Internal("a demo lead's user was not stored".into()))?;
+        buyers.push(activity::Buyer {
+            id: *id,
+            user: user.id,
+            county: record.organization.region_code,
+            sources: palette.supplies.get(chain).cloned().unwrap_or_default(),
+        });
+    }
     summary.leads = leads.len();
     summary.users += leads.len();
     progress(leads.len(), lead_count + sme_count);
 
     let batch_size = 250;
     let mut done = 0;
+    let mut sellers = Vec::with_capacity(sme_count);
     while done < sme_count {
         let mut batch = Vec::with_capacity(batch_size);
         for n in done..(done + batch_size).min(sme_count) {
@@ -247,11 +284,50 @@ pub async fn seed(
                 user(&format!("sme{}", n + 1), &hash, &mut rng, Role::Sme)?,
             ));
         }
-        store.import_organizations(&batch).await?;
+        let ids = store.import_organizations(&batch).await?;
+        sellers.extend(ids.into_iter().zip(batch.iter()).map(|(id, record)| {
+            activity::Seller {
+                id,
+                county: record.organization.region_code,
+                categories: record
+                    .capabilities
+                    .iter()
+                    .map(|capability| capability.category_code().clone())
+                    .collect(),
+                certifications: record.certifications.clone(),
+            }
+        }));
         done += batch.len();
         summary.smes += batch.len();
         summary.users += batch.len();
         progress(lead_count + done, lead_count + sme_count);
+    }
+
+    let sourced: Vec<CategoryCode> = palette.supplies.values().flatten().cloned().collect();
+    let names: BTreeMap<CategoryCode, String> = store
+        .categories_by_codes(&sourced)
+        .await?
+        .into_iter()
+        .map(|category| (category.code, category.name_zh))
+        .collect();
+    let stories = activity::tell(
+        &buyers,
+        &sellers,
+        &names,
+        scale.needs_per_lead(),
+        activity::today_midnight(),
+        &mut rng,
+    )?;
+    summary.needs = stories.needs.len();
+    summary.quotes = stories.needs.iter().map(|need| need.quotes.len()).sum();
+    summary.deals = stories
+        .needs
+        .iter()
+        .flat_map(|need| &need.quotes)
+        .filter(|quote| quote.deal.is_some())
+        .count();
+    for chunk in stories.needs.chunks(200) {
+        store.import_past_needs(chunk).await?;
     }
     Ok(summary)
 }
