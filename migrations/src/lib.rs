@@ -14,6 +14,7 @@ mod m20261128_000007_create_needs;
 mod m20261128_000008_create_production_sites;
 mod m20261128_000009_create_quotes_and_deals;
 mod m20261128_000010_create_credentials_and_verification;
+mod m20261128_000011_create_matching_changes;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_production_sites::Migration),
             Box::new(m20261128_000009_create_quotes_and_deals::Migration),
             Box::new(m20261128_000010_create_credentials_and_verification::Migration),
+            Box::new(m20261128_000011_create_matching_changes::Migration),
         ]
     }
 }

@@ -1,0 +1,474 @@
+//! What the matching engine reads: every SME's matching facts and every open need, in bulk at
+//! start and by id as changes arrive, plus the change log the database's triggers write
+//! (`matching_changes`, migration 000011) that other processes follow.
+//!
+//! Bulk reads go table by table, streamed and grouped by organisation, so a million suppliers
+//! load in a handful of sequential scans rather than a million small queries.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use futures_util::TryStreamExt;
+use peitao_domain::{
+    CategoryCode, CertificationKind, CredentialTier, NeedId, NeedStatus, OrganizationId, RegionCode,
+    Visibility,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    Select, Statement,
+};
+use time::{Date, OffsetDateTime};
+
+use crate::{
+    Store, StoreError,
+    entity::{
+        capabilities, certifications, credentials, deals, need_invitations, needs, organizations,
+        production_sites, users,
+    },
+};
+
+/// One SME's facts as stored; the application turns them into the matching engine's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierMatchingRow {
+    pub id: OrganizationId,
+    pub verified: bool,
+    /// At least one of its users may sign in.
+    pub active: bool,
+    pub region_code: RegionCode,
+    /// Category, unit, annual capacity.
+    pub capabilities: Vec<(CategoryCode, String, u64)>,
+    /// Units of each category that active deals take.
+    pub committed: BTreeMap<CategoryCode, u64>,
+    /// Counties of its production sites.
+    pub sites: Vec<RegionCode>,
+    pub certifications: Vec<(CertificationKind, Date, Date)>,
+    pub credentials: Vec<(CredentialTier, Date, Date)>,
+    /// Fulfilled deals, how many on time, the sum of quality ratings.
+    pub scorecard: (u32, u32, u32),
+    /// (lead, category) of the deals it won and did not lose to a cancellation.
+    pub supplied: BTreeSet<(OrganizationId, CategoryCode)>,
+}
+
+/// A need open for quotes as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedMatchingRow {
+    pub id: NeedId,
+    pub lead: OrganizationId,
+    pub category: CategoryCode,
+    /// What is left to award.
+    pub remaining: u64,
+    pub unit: String,
+    pub required_certifications: Vec<CertificationKind>,
+    pub deadline: OffsetDateTime,
+    pub delivery_region_code: RegionCode,
+    pub visibility: Visibility,
+    pub invited: Vec<OrganizationId>,
+}
+
+/// What a change-log row names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchingSubject {
+    Supplier(OrganizationId),
+    Need(NeedId),
+    /// Categories, chain links or regions: the engine rebuilds.
+    Reference,
+}
+
+/// A page of the change log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchingChanges {
+    /// Row ids read, ascending.
+    pub ids: Vec<i64>,
+    pub subjects: BTreeSet<MatchingSubject>,
+}
+
+fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// Restricts a query to some organisations, by the given column, when ids are given.
+fn only<E: EntityTrait>(
+    query: Select<E>,
+    column: impl ColumnTrait,
+    ids: Option<&[i64]>,
+) -> Select<E> {
+    match ids {
+        Some(ids) => query.filter(column.is_in(ids.iter().copied())),
+        None => query,
+    }
+}
+
+impl Store {
+    /// The matching facts of every SME (`None`) or of the given ones; an id that is not an SME is
+    /// simply absent from the answer.
+    pub async fn supplier_matching_rows(
+        &self,
+        ids: Option<&[OrganizationId]>,
+    ) -> Result<Vec<SupplierMatchingRow>, StoreError> {
+        let mut all = Vec::new();
+        match ids {
+            None => all.extend(self.supplier_rows_batch(None).await?),
+            Some(ids) => {
+                for chunk in ids.chunks(500) {
+                    let raw: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+                    all.extend(self.supplier_rows_batch(Some(&raw)).await?);
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    async fn supplier_rows_batch(
+        &self,
+        ids: Option<&[i64]>,
+    ) -> Result<Vec<SupplierMatchingRow>, StoreError> {
+        let db = &self.db;
+        let mut rows: HashMap<i64, SupplierMatchingRow> = HashMap::new();
+        let mut stream = only(
+            organizations::Entity::find(),
+            organizations::Column::Id,
+            ids,
+        )
+        .select_only()
+        .columns([
+            organizations::Column::Id,
+            organizations::Column::Verified,
+            organizations::Column::RegionCode,
+        ])
+        .filter(organizations::Column::Kind.eq("sme"))
+        .into_tuple::<(i64, bool, String)>()
+        .stream(db)
+        .await?;
+        while let Some((id, verified, region)) = stream.try_next().await? {
+            rows.insert(
+                id,
+                SupplierMatchingRow {
+                    id: OrganizationId(id),
+                    verified,
+                    active: false,
+                    region_code: RegionCode::parse(&region)?,
+                    capabilities: Vec::new(),
+                    committed: BTreeMap::new(),
+                    sites: Vec::new(),
+                    certifications: Vec::new(),
+                    credentials: Vec::new(),
+                    scorecard: (0, 0, 0),
+                    supplied: BTreeSet::new(),
+                },
+            );
+        }
+        drop(stream);
+
+        let mut stream = only(users::Entity::find(), users::Column::OrganizationId, ids)
+            .select_only()
+            .column(users::Column::OrganizationId)
+            .filter(users::Column::OrganizationId.is_not_null())
+            .filter(users::Column::DisabledAt.is_null())
+            .into_tuple::<Option<i64>>()
+            .stream(db)
+            .await?;
+        while let Some(organization) = stream.try_next().await? {
+            if let Some(row) = organization.and_then(|id| rows.get_mut(&id)) {
+                row.active = true;
+            }
+        }
+        drop(stream);
+
+        let mut stream = only(
+            capabilities::Entity::find(),
+            capabilities::Column::OrganizationId,
+            ids,
+        )
+        .select_only()
+        .columns([
+            capabilities::Column::OrganizationId,
+            capabilities::Column::CategoryCode,
+            capabilities::Column::Unit,
+            capabilities::Column::AnnualCapacity,
+        ])
+        .into_tuple::<(i64, String, String, i64)>()
+        .stream(db)
+        .await?;
+        while let Some((id, category, unit, capacity)) = stream.try_next().await? {
+            if let Some(row) = rows.get_mut(&id) {
+                row.capabilities
+                    .push((CategoryCode::parse(&category)?, unit, unsigned(capacity)));
+            }
+        }
+        drop(stream);
+
+        let mut stream = only(
+            production_sites::Entity::find(),
+            production_sites::Column::OrganizationId,
+            ids,
+        )
+        .select_only()
+        .columns([
+            production_sites::Column::OrganizationId,
+            production_sites::Column::RegionCode,
+        ])
+        .into_tuple::<(i64, String)>()
+        .stream(db)
+        .await?;
+        while let Some((id, region)) = stream.try_next().await? {
+            if let Some(row) = rows.get_mut(&id) {
+                row.sites.push(RegionCode::parse(&region)?);
+            }
+        }
+        drop(stream);
+
+        let mut stream = only(
+            certifications::Entity::find(),
+            certifications::Column::OrganizationId,
+            ids,
+        )
+        .select_only()
+        .columns([
+            certifications::Column::OrganizationId,
+            certifications::Column::Kind,
+            certifications::Column::ValidFrom,
+            certifications::Column::ValidUntil,
+        ])
+        .into_tuple::<(i64, String, Date, Date)>()
+        .stream(db)
+        .await?;
+        while let Some((id, kind, from, until)) = stream.try_next().await? {
+            if let Some(row) = rows.get_mut(&id) {
+                row.certifications
+                    .push((CertificationKind::parse(&kind)?, from, until));
+            }
+        }
+        drop(stream);
+
+        let mut stream = only(
+            credentials::Entity::find(),
+            credentials::Column::OrganizationId,
+            ids,
+        )
+        .select_only()
+        .columns([
+            credentials::Column::OrganizationId,
+            credentials::Column::Tier,
+            credentials::Column::ValidFrom,
+            credentials::Column::ValidUntil,
+        ])
+        .into_tuple::<(i64, String, Date, Date)>()
+        .stream(db)
+        .await?;
+        while let Some((id, tier, from, until)) = stream.try_next().await? {
+            if let Some(row) = rows.get_mut(&id) {
+                row.credentials
+                    .push((CredentialTier::parse(&tier)?, from, until));
+            }
+        }
+        drop(stream);
+
+        // Deals, each with its need's category: open ones commit capacity, fulfilled ones make
+        // the scorecard, and every one not cancelled says what the supplier supplies to whom.
+        let mut stream = only(deals::Entity::find(), deals::Column::SupplierId, ids)
+            .select_only()
+            .columns([
+                deals::Column::SupplierId,
+                deals::Column::LeadId,
+                deals::Column::Status,
+                deals::Column::Quantity,
+                deals::Column::OnTime,
+                deals::Column::QualityRating,
+            ])
+            .column(needs::Column::CategoryCode)
+            .join(
+                JoinType::InnerJoin,
+                deals::Entity::belongs_to(needs::Entity)
+                    .from(deals::Column::NeedId)
+                    .to(needs::Column::Id)
+                    .into(),
+            )
+            .into_tuple::<(i64, i64, String, i64, Option<bool>, Option<i16>, String)>()
+            .stream(db)
+            .await?;
+        while let Some((id, lead, status, quantity, on_time, rating, category)) =
+            stream.try_next().await?
+        {
+            let Some(row) = rows.get_mut(&id) else {
+                continue;
+            };
+            let category = CategoryCode::parse(&category)?;
+            match status.as_str() {
+                "active" => {
+                    *row.committed.entry(category.clone()).or_default() += unsigned(quantity);
+                }
+                "fulfilled" => {
+                    let (deals, on_time_count, quality) = &mut row.scorecard;
+                    *deals += 1;
+                    *on_time_count += u32::from(on_time == Some(true));
+                    *quality += rating.and_then(|r| u32::try_from(r).ok()).unwrap_or(0);
+                }
+                _ => continue,
+            }
+            row.supplied.insert((OrganizationId(lead), category));
+        }
+        drop(stream);
+
+        let mut rows: Vec<SupplierMatchingRow> = rows.into_values().collect();
+        for row in &mut rows {
+            row.capabilities.sort();
+            row.sites.sort();
+            row.sites.dedup();
+            row.certifications.sort();
+            row.credentials.sort();
+        }
+        rows.sort_by_key(|row| row.id);
+        Ok(rows)
+    }
+
+    /// Every need open for quotes (`None`), or those of the given ids that are; a need that is not
+    /// open is absent from the answer, so the engine drops it.
+    pub async fn open_need_matching_rows(
+        &self,
+        ids: Option<&[NeedId]>,
+    ) -> Result<Vec<NeedMatchingRow>, StoreError> {
+        let mut all = Vec::new();
+        match ids {
+            None => all.extend(self.need_rows_batch(None).await?),
+            Some(ids) => {
+                for chunk in ids.chunks(500) {
+                    let raw: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+                    all.extend(self.need_rows_batch(Some(&raw)).await?);
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    async fn need_rows_batch(&self, ids: Option<&[i64]>) -> Result<Vec<NeedMatchingRow>, StoreError> {
+        let open: Vec<&str> = [NeedStatus::Published, NeedStatus::PartlyAwarded]
+            .iter()
+            .map(NeedStatus::as_str)
+            .collect();
+        let stored = only(needs::Entity::find(), needs::Column::Id, ids)
+            .filter(needs::Column::Status.is_in(open))
+            .order_by_asc(needs::Column::Id)
+            .all(&self.db)
+            .await?;
+        let invited_ids: Vec<i64> = stored
+            .iter()
+            .filter(|row| row.visibility == Visibility::Invited.as_str())
+            .map(|row| row.id)
+            .collect();
+        let mut invited: HashMap<i64, Vec<OrganizationId>> = HashMap::new();
+        for chunk in invited_ids.chunks(500) {
+            for row in need_invitations::Entity::find()
+                .filter(need_invitations::Column::NeedId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?
+            {
+                invited
+                    .entry(row.need_id)
+                    .or_default()
+                    .push(OrganizationId(row.supplier_id));
+            }
+        }
+        stored
+            .into_iter()
+            .map(|row| {
+                let kinds: Vec<String> = serde_json::from_str(&row.required_certifications)
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                Ok(NeedMatchingRow {
+                    id: NeedId(row.id),
+                    lead: OrganizationId(row.organization_id),
+                    category: CategoryCode::parse(&row.category_code)?,
+                    remaining: unsigned(row.quantity - row.awarded_quantity),
+                    unit: row.unit,
+                    required_certifications: kinds
+                        .iter()
+                        .map(|kind| CertificationKind::parse(kind))
+                        .collect::<Result<_, _>>()?,
+                    deadline: row.response_deadline,
+                    delivery_region_code: RegionCode::parse(&row.delivery_region_code)?,
+                    visibility: Visibility::parse(&row.visibility)?,
+                    invited: invited.remove(&row.id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The newest change-log id, or 0: where a freshly built engine starts following.
+    pub async fn latest_matching_change(&self) -> Result<i64, StoreError> {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COALESCE(MAX(id), 0) FROM matching_changes",
+            ))
+            .await?;
+        Ok(row
+            .map(|row| row.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    /// Change-log rows after `after`, oldest first, at most `limit`.
+    pub async fn matching_changes_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<MatchingChanges, StoreError> {
+        let backend = self.db.get_database_backend();
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DatabaseBackend::Postgres => {
+                        "SELECT id, subject, subject_id FROM matching_changes WHERE id > $1 \
+                         ORDER BY id LIMIT $2"
+                    }
+                    _ => {
+                        "SELECT id, subject, subject_id FROM matching_changes WHERE id > ? \
+                         ORDER BY id LIMIT ?"
+                    }
+                },
+                [after.into(), i64::try_from(limit).unwrap_or(i64::MAX).into()],
+            ))
+            .await?;
+        let mut changes = MatchingChanges::default();
+        for row in rows {
+            let id: i64 = row.try_get_by_index(0)?;
+            let subject: String = row.try_get_by_index(1)?;
+            let subject_id: i64 = row.try_get_by_index(2)?;
+            changes.ids.push(id);
+            changes.subjects.insert(match subject.as_str() {
+                "supplier" => MatchingSubject::Supplier(OrganizationId(subject_id)),
+                "need" => MatchingSubject::Need(NeedId(subject_id)),
+                _ => MatchingSubject::Reference,
+            });
+        }
+        Ok(changes)
+    }
+
+    /// Drops change-log rows older than the newest `keep`: followers that fall further behind
+    /// rebuild from scratch.
+    pub async fn prune_matching_changes(&self, keep: i64) -> Result<u64, StoreError> {
+        let latest = self.latest_matching_change().await?;
+        let result = self
+            .db
+            .execute_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("DELETE FROM matching_changes WHERE id <= {}", latest - keep),
+            ))
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// The oldest change-log id still kept, or `None` when the log is empty.
+    pub async fn oldest_matching_change(&self) -> Result<Option<i64>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT MIN(id) FROM matching_changes",
+            ))
+            .await?;
+        Ok(row.and_then(|row| row.try_get_by_index::<Option<i64>>(0).ok().flatten()))
+    }
+}
