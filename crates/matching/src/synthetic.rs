@@ -373,21 +373,17 @@ impl SyntheticProvince {
                 pool.choose(&mut rng).copied()
             })
             .collect();
-        let certifications = self
-            .kinds
-            .iter()
-            .zip([0.6, 0.25, 0.2])
-            .filter_map(|(kind, share)| {
-                rng.random_bool(share).then(|| {
-                    let valid_from = day(date!(2023 - 01 - 01), rng.random_range(0..900));
-                    CertificationFacts {
-                        kind: kind.clone(),
-                        valid_from,
-                        valid_until: day(valid_from, rng.random_range(365..1800)),
-                    }
-                })
-            })
-            .collect();
+        let mut certifications = Vec::new();
+        for (kind, share) in self.kinds.iter().zip([0.6, 0.25, 0.2]) {
+            if rng.random_bool(share) {
+                let valid_from = day(date!(2023 - 01 - 01), rng.random_range(0..900));
+                certifications.push(CertificationFacts {
+                    kind: kind.clone(),
+                    valid_from,
+                    valid_until: day(valid_from, rng.random_range(365..1800)),
+                });
+            }
+        }
         let credentials = if rng.random_bool(0.3) {
             let valid_from = day(date!(2022 - 01 - 01), rng.random_range(0..1000));
             CredentialTier::ALL

@@ -1,5 +1,11 @@
 //! Scores computed by hand on a small province, and every exclusion with its sentence.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the first surprise"
+)]
+
 mod fixture;
 
 use fixture::*;
