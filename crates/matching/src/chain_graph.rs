@@ -65,6 +65,19 @@ impl ChainGraph {
         self.graph.edge_count()
     }
 
+    /// Every category of the graph, in no particular order.
+    pub fn categories(&self) -> impl Iterator<Item = &CategoryCode> {
+        self.graph.node_weights()
+    }
+
+    /// Every link as (upstream, downstream), in no particular order.
+    pub fn links(&self) -> impl Iterator<Item = (&CategoryCode, &CategoryCode)> {
+        self.graph.edge_indices().filter_map(|edge| {
+            let (from, to) = self.graph.edge_endpoints(edge)?;
+            Some((self.graph.node_weight(from)?, self.graph.node_weight(to)?))
+        })
+    }
+
     /// The categories that are direct inputs to `code`, sorted by code.
     pub fn upstream_of(&self, code: &CategoryCode) -> Result<Vec<&CategoryCode>, GraphError> {
         self.neighbours(code, Direction::Incoming)

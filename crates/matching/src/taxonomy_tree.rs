@@ -27,6 +27,23 @@ impl TaxonomyTree {
         self.parents.contains_key(code)
     }
 
+    /// How many categories the forest holds.
+    pub fn len(&self) -> usize {
+        self.parents.len()
+    }
+
+    /// Whether the forest holds no category.
+    pub fn is_empty(&self) -> bool {
+        self.parents.is_empty()
+    }
+
+    /// Every category with its parent, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&CategoryCode, Option<&CategoryCode>)> {
+        self.parents
+            .iter()
+            .map(|(code, parent)| (code, parent.as_ref()))
+    }
+
     /// The parent of `code`, if it has one.
     pub fn parent(&self, code: &CategoryCode) -> Option<&CategoryCode> {
         self.parents.get(code).and_then(Option::as_ref)
