@@ -1,1 +1,86 @@
-fn main() {}
+//! Build time and query time of the matching index on synthetic provinces of 10k and 100k
+//! suppliers (about five capabilities each) with 10k published needs; 1M suppliers when
+//! `PEITAO_BENCH_1M=1`, since building it takes a while and about 1 GB.
+//!
+//! `cargo bench -p peitao-matching --bench rank`
+
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark without its data has nothing to measure"
+)]
+
+use std::{hint::black_box, time::Duration};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use peitao_domain::OrganizationId;
+use peitao_matching::{
+    MatchIndex, NeedFacts, RankOptions,
+    synthetic::{FIRST_SUPPLIER_ID, SyntheticProvince, SyntheticSpec},
+};
+
+const NEEDS: usize = 10_000;
+
+fn sizes() -> Vec<usize> {
+    let mut sizes = vec![10_000, 100_000];
+    if std::env::var("PEITAO_BENCH_1M").is_ok_and(|value| value == "1") {
+        sizes.push(1_000_000);
+    }
+    sizes
+}
+
+fn province(suppliers: usize) -> SyntheticProvince {
+    SyntheticProvince::generate(SyntheticSpec::new(2026, suppliers, NEEDS))
+        .expect("the synthetic province's built-in codes parse")
+}
+
+fn build(province: &SyntheticProvince) -> MatchIndex {
+    MatchIndex::build(province.config(), province.suppliers(), province.needs())
+        .expect("synthetic facts build an index")
+}
+
+fn bench_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("build");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    for size in sizes() {
+        let province = province(size);
+        group.bench_with_input(
+            BenchmarkId::from_parameter(size),
+            &province,
+            |b, province| {
+                b.iter(|| black_box(build(province)));
+            },
+        );
+    }
+    group.finish();
+}
+
+fn bench_queries(c: &mut Criterion) {
+    let top50 = RankOptions::top(50);
+    for size in sizes() {
+        let province = province(size);
+        let index = build(&province);
+        let needs: Vec<NeedFacts> = province.needs().take(1_000).collect();
+        let mut group = c.benchmark_group("rank_suppliers_top50");
+        let mut next = 0;
+        group.bench_function(BenchmarkId::from_parameter(size), |b| {
+            b.iter(|| {
+                next = (next + 1) % needs.len();
+                black_box(index.rank_suppliers(&needs[next], &top50))
+            });
+        });
+        group.finish();
+        let mut group = c.benchmark_group("rank_needs_top50");
+        let mut next = 0i64;
+        group.bench_function(BenchmarkId::from_parameter(size), |b| {
+            b.iter(|| {
+                next = (next + 7_919) % size as i64;
+                black_box(index.rank_needs(OrganizationId(FIRST_SUPPLIER_ID + next), &top50))
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_queries, bench_build);
+criterion_main!(benches);

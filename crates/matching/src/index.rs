@@ -30,8 +30,8 @@ use crate::{
     Atlas, ChainGraph, TaxonomyTree, Weights, WeightsError,
     facts::{NeedFacts, SupplierFacts},
     records::{
-        HAS_SUPPLIED, HOME_IN_PROVINCE, NeedRecord, Posting, RecordError, SINGLE_SITE,
-        SITE_IN_PROVINCE, SupplierRecord, Tables, f32_at_least, kind_bit,
+        HOME_IN_PROVINCE, NeedRecord, Posting, RecordError, SINGLE_SITE, SITE_IN_PROVINCE,
+        SupplierRecord, TWO_SITES, Tables, f32_at_least, kind_bit,
     },
 };
 
@@ -419,12 +419,18 @@ impl MatchIndex {
         if record.sites.iter().any(in_province) {
             flags |= SITE_IN_PROVINCE;
         }
-        if record.sites.len() == 1 {
-            flags |= SINGLE_SITE;
+        let mut other_site = record.home;
+        match record.sites[..] {
+            [_] => flags |= SINGLE_SITE,
+            [first, second] => {
+                flags |= TWO_SITES;
+                other_site = if first == record.home { second } else { first };
+            }
+            _ => {}
         }
-        if !record.supplied.is_empty() {
-            flags |= HAS_SUPPLIED;
-        }
+        let supplied_mask = record.supplied.iter().fold(0, |mask, link| {
+            mask | self.tables.category_bit(link.category)
+        });
         let best_rank = record
             .credentials
             .iter()
@@ -451,7 +457,9 @@ impl MatchIndex {
                         flags,
                         best_rank,
                         certification_mask,
+                        supplied_mask,
                         home: record.home,
+                        other_site,
                         unit: capability.unit,
                         scorecard_bound: f32_at_least(record.scorecard_score),
                         spare: capability.spare(),

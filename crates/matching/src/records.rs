@@ -29,6 +29,8 @@ pub(crate) struct RegionEntry {
 #[derive(Debug, Default)]
 pub(crate) struct Tables {
     pub categories: Vec<CategoryCode>,
+    /// [`category_bit`] of each category.
+    pub category_bits: Vec<u32>,
     category_ids: HashMap<CategoryCode, u32>,
     pub regions: Vec<RegionEntry>,
     region_ids: HashMap<RegionCode, u32>,
@@ -46,8 +48,18 @@ pub(crate) fn normalise_unit(unit: &str) -> String {
 /// The bit a certification kind sets in a posting's certification mask: FNV-1a of its text, so
 /// it does not depend on the order kinds were interned in.
 pub(crate) fn kind_bit(kind: &CertificationKind) -> u32 {
+    text_bit(kind.as_str())
+}
+
+/// The bit a category sets in a posting's supplied mask, like [`kind_bit`].
+pub(crate) fn category_bit(code: &CategoryCode) -> u32 {
+    text_bit(code.as_str())
+}
+
+/// One of 32 bits chosen by the FNV-1a hash of `text`.
+fn text_bit(text: &str) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
-    for byte in kind.as_str().bytes() {
+    for byte in text.bytes() {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
@@ -71,8 +83,13 @@ impl Tables {
         }
         let id = next_id(self.categories.len());
         self.categories.push(code.clone());
+        self.category_bits.push(category_bit(code));
         self.category_ids.insert(code.clone(), id);
         (id, true)
+    }
+
+    pub fn category_bit(&self, id: u32) -> u32 {
+        self.category_bits.get(id as usize).copied().unwrap_or(0)
     }
 
     pub fn category_code(&self, id: u32) -> Option<&CategoryCode> {
@@ -231,8 +248,8 @@ pub(crate) const HOME_IN_PROVINCE: u8 = 1;
 pub(crate) const SITE_IN_PROVINCE: u8 = 2;
 /// Posting flags: the home county is the only site.
 pub(crate) const SINGLE_SITE: u8 = 4;
-/// Posting flags: the supplier has supplied something before.
-pub(crate) const HAS_SUPPLIED: u8 = 8;
+/// Posting flags: the supplier has two sites, `home` and `other_site`.
+pub(crate) const TWO_SITES: u8 = 8;
 
 /// One capability with spare capacity of an active (and, when required, verified) supplier, in
 /// its category's posting list. Besides the supplier's slot it carries upper bounds of the
@@ -247,8 +264,12 @@ pub(crate) struct Posting {
     pub best_rank: u8,
     /// Union of [`kind_bit`] over the kinds of certification held, whatever their dates.
     pub certification_mask: u32,
+    /// Union of [`category_bit`] over the categories supplied before, to any lead.
+    pub supplied_mask: u32,
     /// The home county: the only site when `SINGLE_SITE` is set.
     pub home: u32,
+    /// The site besides the home county when `TWO_SITES` is set.
+    pub other_site: u32,
     pub unit: u32,
     /// The scorecard score rounded up to `f32`.
     pub scorecard_bound: f32,

@@ -1,6 +1,6 @@
 //! The queries: suppliers for a need, needs for a supplier, and why (or why not) one supplier.
 
-use std::ops::ControlFlow;
+use std::{cmp::Ordering, collections::BinaryHeap, ops::ControlFlow};
 
 use peitao_domain::{CredentialTier, OrganizationId, Visibility};
 use time::Date;
@@ -11,8 +11,8 @@ use crate::{
     atlas::chord_km,
     facts::NeedFacts,
     records::{
-        HAS_SUPPLIED, HOME_IN_PROVINCE, NeedRecord, RegionEntry, RequiredKind, SINGLE_SITE,
-        SITE_IN_PROVINCE, SupplierRecord,
+        HOME_IN_PROVINCE, NeedRecord, Posting, RegionEntry, RequiredKind, SINGLE_SITE,
+        SITE_IN_PROVINCE, SupplierRecord, TWO_SITES,
     },
     score::{
         CategoryRelation, Components, NeedMatch, SupplierMatch, capacity_coverage, category_fit,
@@ -103,6 +103,32 @@ struct Scored {
     in_province: bool,
     distance_km: Option<f64>,
     category: u32,
+}
+
+/// A posting waiting to be visited, ordered by its bound.
+struct Candidate<'a> {
+    bound: f64,
+    posting: &'a Posting,
+}
+
+impl PartialEq for Candidate<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate<'_> {}
+
+impl PartialOrd for Candidate<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.bound.total_cmp(&other.bound)
+    }
 }
 
 /// Proximity and distance of each county to one delivery county, computed once per query.
@@ -276,8 +302,17 @@ impl MatchIndex {
             ));
         });
         let required_mask = need.required_mask();
+        // The bits of the categories whose supply makes chain adjacency positive.
+        let chain_mask = self
+            .graph
+            .chain_neighbours(category)
+            .iter()
+            .fold(self.tables.category_bit(category), |mask, neighbour| {
+                mask | self.tables.category_bit(*neighbour)
+            });
         let province_only = need.visibility == Visibility::Province;
         let in_province_flag = options.in_province;
+        let mut candidates: Vec<Candidate<'_>> = Vec::new();
         for (list, fit) in lists {
             let Some(postings) = self.supplier_postings.get(list as usize) else {
                 continue;
@@ -294,57 +329,81 @@ impl MatchIndex {
                 if posting.certification_mask & required_mask != required_mask {
                     continue;
                 }
-                let proximity_bound = if posting.flags & SINGLE_SITE != 0 {
-                    proximity.get(posting.home).0
-                } else if posting.flags & SITE_IN_PROVINCE != 0 {
-                    1.0
-                } else {
-                    self.weights.beyond_province
-                };
-                let bound = Components {
-                    category_fit: fit,
-                    proximity: proximity_bound,
-                    capacity: capacity_coverage(
-                        posting.spare,
-                        need.quantity,
-                        need.unit == Some(posting.unit),
-                        &self.weights,
-                    ),
-                    scorecard: f64::from(posting.scorecard_bound),
-                    credentials: f64::from(posting.best_rank) / f64::from(CredentialTier::MAX_RANK),
-                    chain_adjacency: if posting.flags & HAS_SUPPLIED != 0 {
-                        1.0
-                    } else {
-                        0.0
-                    },
-                }
-                .weighted(&self.normalised);
-                let threshold = match (top.threshold(), options.min_score) {
-                    (Some(kept), Some(min)) => Some(kept.max(min)),
-                    (kept, min) => kept.or(min),
-                };
-                if threshold.is_some_and(|threshold| bound < threshold) {
+                let bound = self.bound(need, posting, fit, chain_mask, proximity);
+                if options.min_score.is_some_and(|min| bound < min) {
                     continue;
                 }
-                let Some(supplier) = self.suppliers.get(posting.slot) else {
-                    continue;
-                };
-                let ControlFlow::Continue(Some(choice)) =
-                    self.check(need, supplier, &mut |_| ControlFlow::Break(()))
-                else {
-                    continue;
-                };
-                // A supplier is scored once, through the posting of its best capability.
-                if choice.position != usize::from(posting.capability) {
-                    continue;
-                }
-                let scored = self.score(need, supplier, choice, &mut |site| proximity.get(site));
-                debug_assert!(scored.score <= bound, "{} > bound {bound}", scored.score);
-                if options.admits(&scored) {
-                    top.push(scored.score, supplier.id.0, (supplier.id, scored));
-                }
+                candidates.push(Candidate { bound, posting });
             }
         }
+        // Visit records in the order of their bounds, and stop at the first bound that cannot
+        // beat the matches kept: most candidates are never visited.
+        let mut candidates = BinaryHeap::from(candidates);
+        while let Some(Candidate { bound, posting }) = candidates.pop() {
+            if top.threshold().is_some_and(|threshold| bound < threshold) {
+                break;
+            }
+            let Some(supplier) = self.suppliers.get(posting.slot) else {
+                continue;
+            };
+            let ControlFlow::Continue(Some(choice)) =
+                self.check(need, supplier, &mut |_| ControlFlow::Break(()))
+            else {
+                continue;
+            };
+            // A supplier is scored once, through the posting of its best capability.
+            if choice.position != usize::from(posting.capability) {
+                continue;
+            }
+            let scored = self.score(need, supplier, choice, &mut |site| proximity.get(site));
+            debug_assert!(scored.score <= bound, "{} > bound {bound}", scored.score);
+            if options.admits(&scored) {
+                top.push(scored.score, supplier.id.0, (supplier.id, scored));
+            }
+        }
+    }
+
+    /// An upper bound of the score of the supplier behind `posting` through this capability,
+    /// from what the posting carries: exact fit, capacity and scorecard (rounded up), exact
+    /// proximity for a single site, and the best the other components could be.
+    fn bound(
+        &self,
+        need: &NeedRecord,
+        posting: &Posting,
+        fit: f64,
+        chain_mask: u32,
+        proximity: &mut ProximityCache<'_>,
+    ) -> f64 {
+        let proximity_bound = if posting.flags & SINGLE_SITE != 0 {
+            proximity.get(posting.home).0
+        } else if posting.flags & TWO_SITES != 0 {
+            proximity
+                .get(posting.home)
+                .0
+                .max(proximity.get(posting.other_site).0)
+        } else if posting.flags & SITE_IN_PROVINCE != 0 {
+            1.0
+        } else {
+            self.weights.beyond_province
+        };
+        Components {
+            category_fit: fit,
+            proximity: proximity_bound,
+            capacity: capacity_coverage(
+                posting.spare,
+                need.quantity,
+                need.unit == Some(posting.unit),
+                &self.weights,
+            ),
+            scorecard: f64::from(posting.scorecard_bound),
+            credentials: f64::from(posting.best_rank) / f64::from(CredentialTier::MAX_RANK),
+            chain_adjacency: if posting.supplied_mask & chain_mask != 0 {
+                1.0
+            } else {
+                0.0
+            },
+        }
+        .weighted(&self.normalised)
     }
 
     /// Every filter, then the score; `None` at the first failed filter.

@@ -26,7 +26,9 @@ pub struct PostingSnapshot {
     pub flags: u8,
     pub best_rank: u8,
     pub certification_mask: u32,
+    pub supplied_mask: u32,
     pub home_county: Option<RegionCode>,
+    pub other_site: Option<RegionCode>,
     pub unit: String,
     pub scorecard_bound: f32,
     pub spare: u64,
@@ -63,7 +65,12 @@ impl MatchIndex {
                             flags: posting.flags,
                             best_rank: posting.best_rank,
                             certification_mask: posting.certification_mask,
+                            supplied_mask: posting.supplied_mask,
                             home_county: self.tables.region_entry(posting.home).map(|e| e.code),
+                            other_site: self
+                                .tables
+                                .region_entry(posting.other_site)
+                                .map(|e| e.code),
                             unit: self.tables.unit_text(posting.unit).to_owned(),
                             scorecard_bound: posting.scorecard_bound,
                             spare: posting.spare,
