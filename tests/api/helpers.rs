@@ -31,11 +31,18 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     database: TestDatabase,
+    /// The database URL, for a second application on the same database.
+    database_url: String,
 }
 
 enum TestDatabase {
     Sqlite(#[expect(dead_code, reason = "held so the folder outlives the test")] tempfile::TempDir),
-    Postgres { server: String, name: String },
+    Postgres {
+        server: String,
+        name: String,
+    },
+    /// Another application's database: the other one drops it.
+    Shared,
 }
 
 /// Starts the application with the default settings on a fresh database.
@@ -46,11 +53,25 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the application after `customise` has adjusted the settings.
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, database) = fresh_database().await;
+    start(url, database, customise).await
+}
+
+/// Starts a second application on `other`'s database, as a second process would run: its own
+/// connections, its own matching engine. `other` must outlive it.
+pub async fn spawn_beside(other: &TestApp) -> TestApp {
+    start(other.database_url.clone(), TestDatabase::Shared, |_| {}).await
+}
+
+async fn start(
+    url: String,
+    database: TestDatabase,
+    customise: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings::defaults().expect("the defaults are valid");
     settings.server.port = 0;
     settings.server.workers = 1;
     settings.server.shutdown_timeout_secs = 1;
-    settings.database.url = SecretString::from(url);
+    settings.database.url = SecretString::from(url.clone());
     settings.database.max_connections = 5;
     settings.auth.jwt_secret = Some(SecretString::from(TEST_JWT_SECRET));
     // Generous limits, so only the tests about limits ever meet them.
@@ -75,6 +96,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
             .unwrap(),
         store,
         database,
+        database_url: url,
     }
 }
 
@@ -160,6 +182,7 @@ impl TestApp {
         match &self.database {
             TestDatabase::Postgres { name, .. } => name,
             TestDatabase::Sqlite(_) => "(sqlite)",
+            TestDatabase::Shared => "(shared)",
         }
     }
 

@@ -26,6 +26,44 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub reference: ReferenceSettings,
     pub needs: NeedSettings,
+    pub matching: MatchingSettings,
+}
+
+/// The matching engine: the weights of the score's components and how the index follows
+/// changes. See `docs/matching.md`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSettings {
+    /// Only organisations a platform or park administrator verified are matched.
+    pub require_verified: bool,
+    /// How often each process polls the change log, in milliseconds (PostgreSQL also wakes it
+    /// with NOTIFY).
+    pub poll_millis: u64,
+    /// How long a hole in the change log may stay open before it counts as a rolled-back write.
+    pub gap_patience_millis: u64,
+    pub weights: MatchingWeights,
+}
+
+/// The relative weights of the six score components, and the constants of their formulas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingWeights {
+    pub category_fit: f64,
+    pub proximity: f64,
+    pub capacity: f64,
+    pub scorecard: f64,
+    pub credentials: f64,
+    pub chain_adjacency: f64,
+    pub scorecard_prior_mean: f64,
+    pub scorecard_prior_weight: f64,
+    pub descendant_step: f64,
+    pub ancestor_penalty: f64,
+    pub same_prefecture: f64,
+    pub home_province: f64,
+    pub beyond_province: f64,
+    pub beyond_province_half_km: f64,
+    pub chain_other_lead: f64,
+    pub unit_mismatch_coverage: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -304,6 +342,35 @@ impl Settings {
     }
 
     /// The home province, already validated.
+    /// The matching engine's settings, in its own terms.
+    pub fn matching(&self) -> peitao_app::matching::MatchingSettings {
+        let w = &self.matching.weights;
+        peitao_app::matching::MatchingSettings {
+            weights: peitao_matching::Weights {
+                category_fit: w.category_fit,
+                proximity: w.proximity,
+                capacity: w.capacity,
+                scorecard: w.scorecard,
+                credentials: w.credentials,
+                chain_adjacency: w.chain_adjacency,
+                scorecard_prior_mean: w.scorecard_prior_mean,
+                scorecard_prior_weight: w.scorecard_prior_weight,
+                descendant_step: w.descendant_step,
+                ancestor_penalty: w.ancestor_penalty,
+                same_prefecture: w.same_prefecture,
+                home_province: w.home_province,
+                beyond_province: w.beyond_province,
+                beyond_province_half_km: w.beyond_province_half_km,
+                chain_other_lead: w.chain_other_lead,
+                unit_mismatch_coverage: w.unit_mismatch_coverage,
+            },
+            require_verified: self.matching.require_verified,
+            home_province: self.home_province(),
+            poll: std::time::Duration::from_millis(self.matching.poll_millis.max(10)),
+            gap_patience: std::time::Duration::from_millis(self.matching.gap_patience_millis),
+        }
+    }
+
     pub fn home_province(&self) -> ProvinceCode {
         ProvinceCode::parse(&self.platform.home_province).unwrap_or(ProvinceCode::HUBEI)
     }

@@ -35,6 +35,8 @@ pub enum StartError {
     Reference(#[source] peitao_app::AppError),
     #[error("{0}")]
     HomeProvince(String),
+    #[error("could not build the matching engine")]
+    Matching(#[source] peitao_app::AppError),
     #[error("could not listen on {address}")]
     Bind {
         address: String,
@@ -109,11 +111,24 @@ impl Application {
                 .map_err(StartError::Reference)?;
         }
         check_home_province(&store, settings).await?;
-        Self::build_with_store(settings, store)
+        Self::build_with_store(settings, store).await
     }
 
     /// Binds the listener and builds the server over an open, migrated store.
-    pub fn build_with_store(settings: &Settings, store: Store) -> Result<Self, StartError> {
+    pub async fn build_with_store(settings: &Settings, store: Store) -> Result<Self, StartError> {
+        let started = std::time::Instant::now();
+        let matching = peitao_app::matching::MatchingEngine::build(&store, settings.matching())
+            .await
+            .map_err(StartError::Matching)?;
+        let (suppliers, needs) =
+            matching.read(|index| (index.supplier_count(), index.need_count()));
+        tracing::info!(
+            suppliers,
+            needs,
+            millis = started.elapsed().as_millis(),
+            "matching index built"
+        );
+        matching.spawn_follower(store.clone());
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
             address: address.clone(),
@@ -131,6 +146,7 @@ impl Application {
             auth_limits: AuthRateLimits::new(&settings.auth.rate_limit),
             body_limit: settings.server.body_limit_bytes,
             fingerprint_key: fingerprint_key(&settings.auth),
+            matching,
         });
         spawn_deadline_task(
             store.clone(),
@@ -168,6 +184,9 @@ impl Application {
                 .into_app()
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(middleware::from_fn(
+                    crate::middleware::matching_freshness::catch_up_after_writes,
+                ))
                 .wrap(middleware::from_fn(body_deadline::body_deadline))
                 .wrap(middleware::from_fn(security_headers::security_headers))
                 .wrap(middleware::from_fn(

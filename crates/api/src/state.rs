@@ -21,4 +21,6 @@ pub struct AppState {
     pub body_limit: usize,
     /// The HMAC key of request-body fingerprints kept for idempotency.
     pub fingerprint_key: [u8; 32],
+    /// This process's matching engine.
+    pub matching: Arc<peitao_app::matching::MatchingEngine>,
 }

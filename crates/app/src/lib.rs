@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 mod hashing_pool;
 pub mod import;
+pub mod matching;
 pub mod needs;
 pub mod organizations;
 pub mod passwords;

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures_util::TryStreamExt;
 use peitao_domain::{
-    CategoryCode, CertificationKind, CredentialTier, NeedId, NeedStatus, OrganizationId, RegionCode,
-    Visibility,
+    CategoryCode, CertificationKind, CredentialTier, NeedId, NeedStatus, OrganizationId,
+    RegionCode, Visibility,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
@@ -339,7 +339,10 @@ impl Store {
         Ok(all)
     }
 
-    async fn need_rows_batch(&self, ids: Option<&[i64]>) -> Result<Vec<NeedMatchingRow>, StoreError> {
+    async fn need_rows_batch(
+        &self,
+        ids: Option<&[i64]>,
+    ) -> Result<Vec<NeedMatchingRow>, StoreError> {
         let open: Vec<&str> = [NeedStatus::Published, NeedStatus::PartlyAwarded]
             .iter()
             .map(NeedStatus::as_str)
@@ -391,6 +394,57 @@ impl Store {
             .collect()
     }
 
+    /// Names and counties of organisations, by id, for labelling a ranking; unknown ids are
+    /// absent.
+    pub async fn organization_labels(
+        &self,
+        ids: &[OrganizationId],
+    ) -> Result<HashMap<OrganizationId, (String, RegionCode)>, StoreError> {
+        let mut labels = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String, String)> = organizations::Entity::find()
+                .select_only()
+                .columns([
+                    organizations::Column::Id,
+                    organizations::Column::Name,
+                    organizations::Column::RegionCode,
+                ])
+                .filter(organizations::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (id, name, region) in rows {
+                labels.insert(OrganizationId(id), (name, RegionCode::parse(&region)?));
+            }
+        }
+        Ok(labels)
+    }
+
+    /// Titles and response deadlines of needs, by id, for labelling a ranking.
+    pub async fn need_labels(
+        &self,
+        ids: &[NeedId],
+    ) -> Result<HashMap<NeedId, (String, OffsetDateTime)>, StoreError> {
+        let mut labels = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String, OffsetDateTime)> = needs::Entity::find()
+                .select_only()
+                .columns([
+                    needs::Column::Id,
+                    needs::Column::Title,
+                    needs::Column::ResponseDeadline,
+                ])
+                .filter(needs::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (id, title, deadline) in rows {
+                labels.insert(NeedId(id), (title, deadline));
+            }
+        }
+        Ok(labels)
+    }
+
     /// The newest change-log id, or 0: where a freshly built engine starts following.
     pub async fn latest_matching_change(&self) -> Result<i64, StoreError> {
         let backend = self.db.get_database_backend();
@@ -428,7 +482,10 @@ impl Store {
                          ORDER BY id LIMIT ?"
                     }
                 },
-                [after.into(), i64::try_from(limit).unwrap_or(i64::MAX).into()],
+                [
+                    after.into(),
+                    i64::try_from(limit).unwrap_or(i64::MAX).into(),
+                ],
             ))
             .await?;
         let mut changes = MatchingChanges::default();
@@ -458,6 +515,25 @@ impl Store {
             ))
             .await?;
         Ok(result.rows_affected())
+    }
+
+    /// A connection listening on `channel`, on PostgreSQL; `None` on SQLite, which has no
+    /// notifications.
+    pub async fn postgres_listener(
+        &self,
+        channel: &str,
+    ) -> Result<Option<sea_orm::sqlx::postgres::PgListener>, StoreError> {
+        if self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return Ok(None);
+        }
+        let unavailable = |err: sea_orm::sqlx::Error| StoreError::Unavailable(err.to_string());
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(
+            self.db.get_postgres_connection_pool(),
+        )
+        .await
+        .map_err(unavailable)?;
+        listener.listen(channel).await.map_err(unavailable)?;
+        Ok(Some(listener))
     }
 
     /// The oldest change-log id still kept, or `None` when the log is empty.

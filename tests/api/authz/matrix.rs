@@ -142,14 +142,14 @@ impl Case {
             .find('{')
             .expect("a template with a parameter");
         let close = self.template.find('}').expect("a closed parameter");
-        (
-            format!(
-                "{}{value}{}",
-                &self.template[..open],
-                &self.template[close + 1..]
-            ),
-            quote,
+        // A second parameter is always a supplier: SME B.
+        let path = format!(
+            "{}{value}{}",
+            &self.template[..open],
+            &self.template[close + 1..]
         )
+        .replace("{supplier_id}", &world.org_b.to_string());
+        (path, quote)
     }
 }
 
@@ -360,6 +360,47 @@ fn quote_rows() -> Vec<Case> {
     ]
 }
 
+/// Who sees a need's matches: its owner, its park's administrator, platform administrators; an
+/// SME that may see the need is refused, the rest do not see it.
+fn matches_of_a_need(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+        Actor::SmeB | Actor::SmeD => FORBIDDEN,
+        Actor::LeadC | Actor::ParkXiantao => NOT_FOUND,
+    }
+}
+
+fn matching_rows() -> Vec<Case> {
+    vec![
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}/matches",
+            Param::PublishedNeed,
+            None,
+            matches_of_a_need,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/needs/{id}/matches/{supplier_id}",
+            Param::PublishedNeed,
+            None,
+            matches_of_a_need,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/suppliers/me/matches",
+            Param::None,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::SmeB | Actor::SmeD => OK,
+                _ => FORBIDDEN,
+            },
+        ),
+    ]
+}
+
 fn need_rows() -> Vec<Case> {
     vec![
         case(
@@ -500,6 +541,7 @@ fn supplier_rows() -> Vec<Case> {
 pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
     rows.extend(quote_rows());
+    rows.extend(matching_rows());
     rows.extend(supplier_rows());
     rows.extend(credential_and_verification_rows());
     rows.extend(base_rows());

@@ -4,6 +4,7 @@
 
 pub mod body_deadline;
 pub mod idempotency;
+pub mod matching_freshness;
 pub mod metrics;
 pub mod problem;
 pub mod request_id;

@@ -181,6 +181,16 @@ pub fn limit() -> Object {
     )
 }
 
+/// A match score or one of its components.
+pub fn score() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .minimum(Some(0))
+        .maximum(Some(1))
+        .description(Some("From 0 to 1."))
+        .build()
+}
+
 /// A cursor that is a record's id.
 pub fn id_cursor() -> Object {
     string(

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod directory;
 pub mod health;
 pub mod imports;
+pub mod matching;
 pub mod me;
 pub mod needs;
 pub mod organizations;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(organizations::configure)
+            .configure(matching::configure)
             .configure(needs::configure)
             .configure(quotes::configure)
             .configure(sites::configure)

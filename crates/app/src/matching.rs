@@ -1,0 +1,506 @@
+//! The matching engine as the application runs it: one in-memory [`MatchIndex`] per process,
+//! built from the database at start and kept current by following the change log the database's
+//! triggers write (`matching_changes`).
+//!
+//! - In the process that made a change, the API catches up before it answers the write, so the
+//!   next query sees it.
+//! - Other processes follow within about a second: PostgreSQL wakes them with `NOTIFY` (a lost
+//!   listening connection triggers a full resync), SQLite is polled.
+//! - Queries never touch the database for ranking; they read the index under a shared lock.
+
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, PoisonError, RwLock},
+    time::{Duration, Instant},
+};
+
+use peitao_domain::{Need, NeedId, OrganizationId, ProvinceCode, Role, Scorecard};
+use peitao_matching::{
+    Atlas, CapabilityFacts, CertificationFacts, ChainGraph, CredentialFacts, Explanation,
+    IndexConfig, MatchIndex, NeedFacts, NeedMatch, RankOptions, SuppliedFacts, SupplierFacts,
+    SupplierMatch, TaxonomyTree, Weights,
+};
+use peitao_store::{MatchingSubject, NeedMatchingRow, Store, SupplierMatchingRow};
+use tokio::sync::Mutex;
+
+use crate::{AppError, needs::Actor};
+
+/// How the engine is configured.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchingSettings {
+    pub weights: Weights,
+    /// Only verified organisations are matched.
+    pub require_verified: bool,
+    pub home_province: ProvinceCode,
+    /// How often a follower polls the change log (on PostgreSQL, besides `NOTIFY`).
+    pub poll: Duration,
+    /// How long a hole in the change-log ids may stay open before it is taken for a rolled-back
+    /// transaction and skipped.
+    pub gap_patience: Duration,
+}
+
+/// How far the engine has followed the change log.
+#[derive(Debug, Default)]
+struct Follow {
+    cursor: i64,
+    gap_since: Option<Instant>,
+}
+
+/// The process's matching engine.
+pub struct MatchingEngine {
+    index: RwLock<MatchIndex>,
+    follow: Mutex<Follow>,
+    settings: MatchingSettings,
+}
+
+impl std::fmt::Debug for MatchingEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchingEngine")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many change-log rows a follower reads at a time.
+const CHANGE_PAGE: u64 = 5_000;
+/// How many change-log rows the database keeps.
+const CHANGES_KEPT: i64 = 200_000;
+
+fn engine_error(err: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("matching engine: {err}"))
+}
+
+impl MatchingEngine {
+    /// Builds the engine from the database.
+    pub async fn build(store: &Store, settings: MatchingSettings) -> Result<Arc<Self>, AppError> {
+        settings.weights.validate().map_err(engine_error)?;
+        let cursor = store.latest_matching_change().await?;
+        let index = load(store, &settings).await?;
+        Ok(Arc::new(Self {
+            index: RwLock::new(index),
+            follow: Mutex::new(Follow {
+                cursor,
+                gap_since: None,
+            }),
+            settings,
+        }))
+    }
+
+    /// Runs `query` on the index under a shared lock; rankings take well under a millisecond, so
+    /// writers wait little.
+    pub fn read<T>(&self, query: impl FnOnce(&MatchIndex) -> T) -> T {
+        let guard = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        query(&guard)
+    }
+
+    fn write(&self, change: impl FnOnce(&mut MatchIndex)) {
+        let mut guard = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        change(&mut guard);
+    }
+
+    fn replace(&self, index: MatchIndex) {
+        let mut guard = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        *guard = index;
+    }
+
+    /// Rebuilds the whole index from the database, from the change log's current end.
+    pub async fn resync(&self, store: &Store) -> Result<(), AppError> {
+        let mut follow = self.follow.lock().await;
+        self.resync_locked(store, &mut follow).await
+    }
+
+    async fn resync_locked(&self, store: &Store, follow: &mut Follow) -> Result<(), AppError> {
+        let cursor = store.latest_matching_change().await?;
+        let index = load(store, &self.settings).await?;
+        self.replace(index);
+        *follow = Follow {
+            cursor,
+            gap_since: None,
+        };
+        Ok(())
+    }
+
+    /// Applies every change logged since the last call; returns how many rows it read.
+    pub async fn catch_up(&self, store: &Store) -> Result<usize, AppError> {
+        let mut follow = self.follow.lock().await;
+        let mut read = 0;
+        loop {
+            if follow.cursor > 0
+                && let Some(oldest) = store.oldest_matching_change().await?
+                && oldest > follow.cursor + 1
+            {
+                // The log was pruned past us: nothing but a full rebuild is exact.
+                self.resync_locked(store, &mut follow).await?;
+                return Ok(read);
+            }
+            let changes = store
+                .matching_changes_after(follow.cursor, CHANGE_PAGE)
+                .await?;
+            let Some(&last) = changes.ids.last() else {
+                follow.gap_since = None;
+                return Ok(read);
+            };
+            read += changes.ids.len();
+            if changes.subjects.contains(&MatchingSubject::Reference) {
+                self.resync_locked(store, &mut follow).await?;
+                return Ok(read);
+            }
+            self.apply(store, &changes.subjects).await?;
+            // Advance over ids with no hole below them. A hole is a transaction that took an id
+            // and has not committed yet, or rolled back: wait for it a while, then move on.
+            let mut contiguous = follow.cursor;
+            for id in &changes.ids {
+                if *id == contiguous + 1 {
+                    contiguous = *id;
+                } else {
+                    break;
+                }
+            }
+            if contiguous == last {
+                follow.cursor = last;
+                follow.gap_since = None;
+            } else {
+                let since = *follow.gap_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= self.settings.gap_patience {
+                    follow.cursor = last;
+                    follow.gap_since = None;
+                } else {
+                    follow.cursor = contiguous;
+                    return Ok(read);
+                }
+            }
+            if changes.ids.len() < usize::try_from(CHANGE_PAGE).unwrap_or(usize::MAX) {
+                return Ok(read);
+            }
+        }
+    }
+
+    async fn apply(
+        &self,
+        store: &Store,
+        subjects: &BTreeSet<MatchingSubject>,
+    ) -> Result<(), AppError> {
+        let suppliers: Vec<OrganizationId> = subjects
+            .iter()
+            .filter_map(|subject| match subject {
+                MatchingSubject::Supplier(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let needs: Vec<NeedId> = subjects
+            .iter()
+            .filter_map(|subject| match subject {
+                MatchingSubject::Need(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let supplier_rows = if suppliers.is_empty() {
+            Vec::new()
+        } else {
+            store.supplier_matching_rows(Some(&suppliers)).await?
+        };
+        let need_rows = if needs.is_empty() {
+            Vec::new()
+        } else {
+            store.open_need_matching_rows(Some(&needs)).await?
+        };
+        let mut failure = None;
+        self.write(|index| {
+            for id in &suppliers {
+                match supplier_rows.iter().find(|row| row.id == *id) {
+                    Some(row) => {
+                        if let Err(err) = index.upsert_supplier(supplier_facts(row)) {
+                            failure = Some(engine_error(err));
+                        }
+                    }
+                    None => {
+                        index.remove_supplier(*id);
+                    }
+                }
+            }
+            for id in &needs {
+                match need_rows.iter().find(|row| row.id == *id) {
+                    Some(row) => index.upsert_need(need_facts(row)),
+                    None => {
+                        index.remove_need(*id);
+                    }
+                }
+            }
+        });
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Follows the change log until the process ends: on PostgreSQL woken by `NOTIFY` on
+    /// `peitao_matching` (a full resync whenever the listening connection is lost and comes
+    /// back), and polled every `poll` on both engines. Errors are logged and retried.
+    pub fn spawn_follower(self: &Arc<Self>, store: Store) -> tokio::task::JoinHandle<()> {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut listener = match store.postgres_listener("peitao_matching").await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::warn!(error = %err, "matching follower: no LISTEN; polling only");
+                    None
+                }
+            };
+            let mut last_prune = Instant::now();
+            loop {
+                let woken = match listener.as_mut() {
+                    Some(listener) => {
+                        tokio::select! {
+                            received = listener.try_recv() => match received {
+                                Ok(Some(_)) => Wake::Notified,
+                                Ok(None) => Wake::Reconnected,
+                                Err(err) => {
+                                    tracing::warn!(error = %err, "matching follower: LISTEN failed");
+                                    tokio::time::sleep(engine.settings.poll).await;
+                                    Wake::Reconnected
+                                }
+                            },
+                            () = tokio::time::sleep(engine.settings.poll) => Wake::Tick,
+                        }
+                    }
+                    None => {
+                        tokio::time::sleep(engine.settings.poll).await;
+                        Wake::Tick
+                    }
+                };
+                let outcome = if woken == Wake::Reconnected {
+                    engine.resync(&store).await.map(|()| 0)
+                } else {
+                    engine.catch_up(&store).await
+                };
+                if let Err(err) = outcome {
+                    tracing::warn!(error = %err, "matching follower: could not catch up");
+                }
+                if last_prune.elapsed() > Duration::from_secs(600) {
+                    last_prune = Instant::now();
+                    if let Err(err) = store.prune_matching_changes(CHANGES_KEPT).await {
+                        tracing::warn!(error = %err, "matching follower: could not prune");
+                    }
+                }
+            }
+        })
+    }
+
+    /// The settings the engine runs with.
+    pub fn settings(&self) -> &MatchingSettings {
+        &self.settings
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    Notified,
+    Reconnected,
+    Tick,
+}
+
+/// Everything the index needs, read from the database.
+async fn load(store: &Store, settings: &MatchingSettings) -> Result<MatchIndex, AppError> {
+    let mut taxonomy = TaxonomyTree::new();
+    let mut chain = ChainGraph::new();
+    let parents = store.category_parents().await?;
+    for (code, parent) in &parents {
+        taxonomy.insert(code.clone(), parent.clone());
+        chain.add_category(code.clone());
+    }
+    for (_, link) in store.all_chain_links().await? {
+        chain
+            .add_link(&link.upstream, &link.downstream)
+            .map_err(engine_error)?;
+    }
+    if let Some(cycle) = chain.find_cycle() {
+        let codes: Vec<&str> = cycle.iter().map(|code| code.as_str()).collect();
+        return Err(engine_error(format!(
+            "the chain links loop through {}",
+            codes.join(", ")
+        )));
+    }
+    let atlas = Atlas::from_regions(&store.counties_with_prefix("").await?);
+    let mut config = IndexConfig::new(taxonomy, chain, atlas);
+    config.weights = settings.weights;
+    config.home_province = settings.home_province;
+    config.require_verified = settings.require_verified;
+    let suppliers = store.supplier_matching_rows(None).await?;
+    let needs = store.open_need_matching_rows(None).await?;
+    MatchIndex::build(
+        config,
+        suppliers.iter().map(supplier_facts),
+        needs.iter().map(need_facts),
+    )
+    .map_err(engine_error)
+}
+
+/// The engine's facts of a stored supplier.
+pub fn supplier_facts(row: &SupplierMatchingRow) -> SupplierFacts {
+    let (fulfilled, on_time, quality) = row.scorecard;
+    SupplierFacts {
+        id: row.id,
+        active: row.active,
+        verified: row.verified,
+        home_county: row.region_code,
+        capabilities: row
+            .capabilities
+            .iter()
+            .map(|(category, unit, capacity)| CapabilityFacts {
+                category: category.clone(),
+                unit: unit.clone(),
+                annual_capacity: *capacity,
+                committed: row.committed.get(category).copied().unwrap_or(0),
+            })
+            .collect(),
+        sites: row.sites.clone(),
+        certifications: row
+            .certifications
+            .iter()
+            .map(|(kind, from, until)| CertificationFacts {
+                kind: kind.clone(),
+                valid_from: *from,
+                valid_until: *until,
+            })
+            .collect(),
+        credentials: row
+            .credentials
+            .iter()
+            .map(|(tier, from, until)| CredentialFacts {
+                tier: *tier,
+                valid_from: *from,
+                valid_until: *until,
+            })
+            .collect(),
+        scorecard: Scorecard::from_totals(fulfilled, on_time, quality).unwrap_or_default(),
+        supplied: row
+            .supplied
+            .iter()
+            .map(|(lead, category)| SuppliedFacts {
+                lead: *lead,
+                category: category.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The engine's facts of a stored open need.
+pub fn need_facts(row: &NeedMatchingRow) -> NeedFacts {
+    NeedFacts {
+        id: row.id,
+        lead: row.lead,
+        category: row.category.clone(),
+        quantity: row.remaining,
+        unit: row.unit.clone(),
+        required_certifications: row.required_certifications.clone(),
+        deadline: row.deadline.date(),
+        delivery_county: row.delivery_region_code,
+        visibility: row.visibility,
+        invited: row.invited.clone(),
+    }
+}
+
+/// The engine's facts of a need as its owner sees it, in whatever state: the remaining quantity,
+/// or the whole quantity when nothing remains (a fully awarded need still shows who could make
+/// it).
+pub fn facts_of(need: &Need) -> NeedFacts {
+    let remaining = need.terms.quantity().saturating_sub(need.awarded_quantity);
+    NeedFacts {
+        id: need.id,
+        lead: need.organization_id,
+        category: need.terms.category_code().clone(),
+        quantity: if remaining == 0 {
+            need.terms.quantity()
+        } else {
+            remaining
+        },
+        unit: need.terms.unit().to_owned(),
+        required_certifications: need.terms.required_certifications().to_vec(),
+        deadline: need.terms.response_deadline().date(),
+        delivery_county: need.terms.delivery_region_code(),
+        visibility: need.terms.visibility(),
+        invited: need.terms.invited_supplier_ids().to_vec(),
+    }
+}
+
+/// What a caller asks of a ranking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchQuery {
+    pub limit: usize,
+    pub min_score: Option<f64>,
+    pub in_province: Option<bool>,
+}
+
+impl From<MatchQuery> for RankOptions {
+    fn from(query: MatchQuery) -> Self {
+        RankOptions {
+            limit: query.limit,
+            min_score: query.min_score,
+            in_province: query.in_province,
+        }
+    }
+}
+
+/// The need, to one who may see its matches: its owner, its lead's park administrator and
+/// platform administrators. An SME that may see the need is refused; others get 404.
+async fn need_for_matching(
+    store: &Store,
+    actor: &Actor,
+    id: NeedId,
+    home: ProvinceCode,
+) -> Result<Need, AppError> {
+    let need = crate::needs::get(store, actor, id, home).await?;
+    match actor.role {
+        Role::Sme => Err(AppError::Forbidden(
+            "matches are the buying side's view; suppliers see their own at \
+             /api/v1/suppliers/me/matches"
+                .into(),
+        )),
+        _ => Ok(need),
+    }
+}
+
+/// Ranked suppliers for a need, each with its score and components.
+pub async fn for_need(
+    store: &Store,
+    engine: &MatchingEngine,
+    actor: &Actor,
+    id: NeedId,
+    query: MatchQuery,
+) -> Result<(Need, Vec<SupplierMatch>), AppError> {
+    let need = need_for_matching(store, actor, id, engine.settings.home_province).await?;
+    let facts = facts_of(&need);
+    let matches = engine.read(|index| index.rank_suppliers(&facts, &query.into()));
+    Ok((need, matches))
+}
+
+/// Why one supplier is matched to a need with the score it has, or every filter that keeps it
+/// out. A supplier unknown to the engine (not an SME, or no such id) answers 404.
+pub async fn explain(
+    store: &Store,
+    engine: &MatchingEngine,
+    actor: &Actor,
+    id: NeedId,
+    supplier: OrganizationId,
+) -> Result<(Need, Explanation), AppError> {
+    let need = need_for_matching(store, actor, id, engine.settings.home_province).await?;
+    let facts = facts_of(&need);
+    match engine.read(|index| index.explain(&facts, supplier)) {
+        Explanation::UnknownSupplier => Err(AppError::not_found(format!("supplier {supplier}"))),
+        explanation => Ok((need, explanation)),
+    }
+}
+
+/// The open needs an SME may see and could answer, ranked for it.
+pub async fn for_supplier(
+    engine: &MatchingEngine,
+    actor: &Actor,
+    query: MatchQuery,
+) -> Result<Vec<NeedMatch>, AppError> {
+    let supplier = match (actor.role, actor.organization) {
+        (Role::Sme, Some(organization)) => organization,
+        _ => {
+            return Err(AppError::Forbidden(
+                "only SME suppliers have matching needs".into(),
+            ));
+        }
+    };
+    Ok(engine.read(|index| index.rank_needs(supplier, &query.into())))
+}
