@@ -30,6 +30,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Store,
+    /// The application's matching engine.
+    pub matching: std::sync::Arc<peitao_app::matching::MatchingEngine>,
     database: TestDatabase,
     /// The database URL, for a second application on the same database.
     database_url: String,
@@ -87,6 +89,7 @@ async fn start(
         .expect("the application starts");
     let address = app.base_url();
     let store = app.store().clone();
+    let matching = app.matching().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -95,6 +98,7 @@ async fn start(
             .build()
             .unwrap(),
         store,
+        matching,
         database,
         database_url: url,
     }

@@ -20,6 +20,7 @@ mod helpers;
 mod idempotency;
 mod imports;
 mod journey;
+mod matching;
 mod migrations;
 mod needs;
 mod openapi;

@@ -89,6 +89,7 @@ pub struct Application {
     port: u16,
     server: Server,
     store: Store,
+    matching: Arc<peitao_app::matching::MatchingEngine>,
 }
 
 impl Application {
@@ -152,6 +153,7 @@ impl Application {
             store.clone(),
             Duration::from_secs(settings.needs.deadline_check_secs),
         );
+        let engine = state.matching.clone();
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
         let route_table = web::Data::new(
@@ -212,6 +214,7 @@ impl Application {
             port: local.port(),
             server,
             store,
+            matching: engine,
         })
     }
 
@@ -228,6 +231,11 @@ impl Application {
     /// A handle that stops the server gracefully.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+
+    /// The process's matching engine, for tools and tests that inspect it.
+    pub fn matching(&self) -> &Arc<peitao_app::matching::MatchingEngine> {
+        &self.matching
     }
 
     /// The store the server uses, for tools and tests that seed data beside it.

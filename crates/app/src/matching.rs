@@ -283,6 +283,11 @@ impl MatchingEngine {
         })
     }
 
+    /// The index's canonical contents, for comparing two engines.
+    pub fn snapshot(&self) -> peitao_matching::IndexSnapshot {
+        self.read(MatchIndex::snapshot)
+    }
+
     /// The settings the engine runs with.
     pub fn settings(&self) -> &MatchingSettings {
         &self.settings
