@@ -444,22 +444,23 @@ impl From<MatchQuery> for RankOptions {
 }
 
 /// The need, to one who may see its matches: its owner, its lead's park administrator and
-/// platform administrators. An SME that may see the need is refused; others get 404.
+/// platform administrators. SMEs are refused whatever the id; others who may not see the need
+/// get 404.
 async fn need_for_matching(
     store: &Store,
     actor: &Actor,
     id: NeedId,
     home: ProvinceCode,
 ) -> Result<Need, AppError> {
-    let need = crate::needs::get(store, actor, id, home).await?;
-    match actor.role {
-        Role::Sme => Err(AppError::Forbidden(
+    // Refused before the need is read, so the answer is the same for every id.
+    if actor.role == Role::Sme {
+        return Err(AppError::Forbidden(
             "matches are the buying side's view; suppliers see their own at \
              /api/v1/suppliers/me/matches"
                 .into(),
-        )),
-        _ => Ok(need),
+        ));
     }
+    crate::needs::get(store, actor, id, home).await
 }
 
 /// Ranked suppliers for a need, each with its score and components.

@@ -191,6 +191,13 @@ pub fn score() -> Object {
         .build()
 }
 
+/// A score that may be absent.
+pub fn nullable_score() -> Object {
+    let mut schema = score();
+    schema.schema_type = SchemaType::Array(vec![Type::Number, Type::Null]);
+    schema
+}
+
 /// A cursor that is a record's id.
 pub fn id_cursor() -> Object {
     string(

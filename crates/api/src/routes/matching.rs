@@ -44,7 +44,7 @@ impl MatchParams {
     fn query(&self) -> Result<MatchQuery, ApiError> {
         let limit = self.limit.unwrap_or(20);
         if !(1..=peitao_store::page::MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::Validation(format!(
+            return Err(ApiError::BadRequest(format!(
                 "limit must be 1 to {}, not {limit}",
                 peitao_store::page::MAX_LIMIT
             )));
@@ -52,7 +52,7 @@ impl MatchParams {
         if let Some(min) = self.min_score
             && !(0.0..=1.0).contains(&min)
         {
-            return Err(ApiError::Validation(format!(
+            return Err(ApiError::BadRequest(format!(
                 "min_score must be from 0 to 1, not {min}"
             )));
         }
@@ -249,7 +249,7 @@ pub struct MatchExplanationView {
     /// Whether it passes every filter.
     pub eligible: bool,
     /// Its score, when eligible.
-    #[schema(schema_with = schemas::score)]
+    #[schema(schema_with = schemas::nullable_score)]
     pub score: Option<f64>,
     pub components: Option<ComponentsView>,
     pub in_province: Option<bool>,

@@ -12,8 +12,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use peitao_domain::{
-    Capability, CategoryCode, Certification, CertificationKind, Email, OrganizationKind, Park,
-    ParkId, PasswordHash, Region, RegionCode, Role,
+    Capability, CategoryCode, Certification, CertificationKind, Credential, CredentialTier, Email,
+    OrganizationKind, Park, ParkId, PasswordHash, ProvinceCode, Region, RegionCode, Role,
 };
 use peitao_store::{NewOrganization, NewUser, Store, SupplierRecord};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
@@ -73,6 +73,7 @@ pub struct DemoSummary {
     pub capabilities: usize,
     pub certifications: usize,
     pub users: usize,
+    pub credentials: usize,
     pub needs: usize,
     pub quotes: usize,
     pub deals: usize,
@@ -303,6 +304,16 @@ pub async fn seed(
         progress(lead_count + done, lead_count + sme_count);
     }
 
+    // Official titles for a share of the province's SMEs, the higher the rarer.
+    for seller in &sellers {
+        if !seller.county.is_in(ProvinceCode::HUBEI) || !rng.random_bool(0.3) {
+            continue;
+        }
+        let credential = demo_credential(&mut rng)?;
+        store.add_credential(seller.id, &credential).await?;
+        summary.credentials += 1;
+    }
+
     let sourced: Vec<CategoryCode> = palette.supplies.values().flatten().cloned().collect();
     let names: BTreeMap<CategoryCode, String> = store
         .categories_by_codes(&sourced)
@@ -473,6 +484,26 @@ fn capabilities(palette: &Palette, chain: &str, rng: &mut StdRng) -> Vec<Capabil
             Capability::new(code.clone(), capacity.max(step), unit, chosen).ok()
         })
         .collect()
+}
+
+fn demo_credential(rng: &mut StdRng) -> Result<Credential, AppError> {
+    let (tier, body) = match rng.random_range(0..100) {
+        0..40 => (CredentialTier::InnovativeSme, "湖北省经济和信息化厅"),
+        40..70 => (CredentialTier::SpecialisedSme, "湖北省经济和信息化厅"),
+        70..90 => (CredentialTier::HighTech, "湖北省科学技术厅"),
+        90..98 => (CredentialTier::LittleGiant, "工业和信息化部"),
+        _ => (CredentialTier::SingleChampion, "工业和信息化部"),
+    };
+    let year = rng.random_range(2023..=2025);
+    let batch = format!(
+        "{year}年第{}批",
+        if rng.random_bool(0.5) { "一" } else { "二" }
+    );
+    let start = Date::from_calendar_date(year, Month::July, 1)
+        .map_err(|err| AppError::Internal(err.to_string()))?;
+    let end = Date::from_calendar_date(year + 3, Month::June, 30)
+        .map_err(|err| AppError::Internal(err.to_string()))?;
+    Ok(Credential::new(tier, body, Some(&batch), None, start, end)?)
 }
 
 fn certifications(chain: &str, rng: &mut StdRng) -> Result<Vec<Certification>, AppError> {
