@@ -262,6 +262,12 @@ impl Settings {
         if !(1..=3600).contains(&self.needs.deadline_check_secs) {
             return invalid("needs.deadline_check_secs", "must be 1 to 3600");
         }
+        if !(10..=60_000).contains(&self.matching.poll_millis) {
+            return invalid("matching.poll_millis", "must be 10 to 60000");
+        }
+        if let Err(err) = self.matching().weights.validate() {
+            return invalid("matching.weights", &err.to_string());
+        }
         if self.server.max_connections_per_worker == 0 {
             return invalid("server.max_connections_per_worker", "must be at least 1");
         }
@@ -390,7 +396,7 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn with(key: &str, value: &str) -> Result<Settings, SettingsError> {
+    fn with<T: serde::Serialize>(key: &str, value: T) -> Result<Settings, SettingsError> {
         Settings::from_figment(
             Figment::from(Toml::string(DEFAULTS))
                 .merge(figment::providers::Serialized::default(key, value)),
@@ -419,6 +425,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("database.url"), "{message}");
+    }
+
+    #[test]
+    fn weights_that_would_rank_outsiders_first_are_refused() {
+        let message = with("matching.weights.beyond_province", 0.9)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("matching.weights"), "{message}");
+        let message = with("matching.weights.proximity", -1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("matching.weights"), "{message}");
+        assert!(with("matching.weights.credentials", 0.0).is_ok());
     }
 
     #[test]
