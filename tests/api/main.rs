@@ -15,6 +15,7 @@ mod credentials;
 mod demo;
 mod directory;
 mod errors;
+mod events;
 mod health;
 mod helpers;
 mod idempotency;

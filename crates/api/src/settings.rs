@@ -27,6 +27,17 @@ pub struct Settings {
     pub reference: ReferenceSettings,
     pub needs: NeedSettings,
     pub matching: MatchingSettings,
+    pub events: EventSettings,
+}
+
+/// The outbox readers: server-sent events and the JSON page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSettings {
+    /// How often each process looks for new events written by others, in milliseconds.
+    pub poll_millis: u64,
+    /// How long a hole in the event ids may stay open before it counts as a rolled-back write.
+    pub gap_patience_millis: u64,
 }
 
 /// The matching engine: the weights of the score's components and how the index follows
@@ -36,6 +47,8 @@ pub struct Settings {
 pub struct MatchingSettings {
     /// Only organisations a platform or park administrator verified are matched.
     pub require_verified: bool,
+    /// SMEs whose match score for a newly published need reaches this hear of it.
+    pub notify_min_score: f64,
     /// How often each process polls the change log, in milliseconds (PostgreSQL also wakes it
     /// with NOTIFY).
     pub poll_millis: u64,
@@ -262,6 +275,12 @@ impl Settings {
         if !(1..=3600).contains(&self.needs.deadline_check_secs) {
             return invalid("needs.deadline_check_secs", "must be 1 to 3600");
         }
+        if !(0.0..=1.0).contains(&self.matching.notify_min_score) {
+            return invalid("matching.notify_min_score", "must be from 0 to 1");
+        }
+        if !(10..=60_000).contains(&self.events.poll_millis) {
+            return invalid("events.poll_millis", "must be 10 to 60000");
+        }
         if !(10..=60_000).contains(&self.matching.poll_millis) {
             return invalid("matching.poll_millis", "must be 10 to 60000");
         }
@@ -371,6 +390,7 @@ impl Settings {
                 unit_mismatch_coverage: w.unit_mismatch_coverage,
             },
             require_verified: self.matching.require_verified,
+            notify_min_score: self.matching.notify_min_score,
             home_province: self.home_province(),
             poll: std::time::Duration::from_millis(self.matching.poll_millis.max(10)),
             gap_patience: std::time::Duration::from_millis(self.matching.gap_patience_millis),

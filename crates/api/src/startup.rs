@@ -37,6 +37,8 @@ pub enum StartError {
     HomeProvince(String),
     #[error("could not build the matching engine")]
     Matching(#[source] peitao_app::AppError),
+    #[error("could not read the outbox")]
+    Events(#[source] peitao_app::AppError),
     #[error("could not listen on {address}")]
     Bind {
         address: String,
@@ -130,6 +132,16 @@ impl Application {
             "matching index built"
         );
         matching.spawn_follower(store.clone());
+        let events = peitao_app::events::EventFeed::start(
+            &store,
+            Duration::from_millis(settings.events.gap_patience_millis),
+        )
+        .await
+        .map_err(StartError::Events)?;
+        events.spawn(
+            store.clone(),
+            Duration::from_millis(settings.events.poll_millis),
+        );
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
             address: address.clone(),
@@ -148,6 +160,7 @@ impl Application {
             body_limit: settings.server.body_limit_bytes,
             fingerprint_key: fingerprint_key(&settings.auth),
             matching,
+            events,
         });
         spawn_deadline_task(
             store.clone(),

@@ -23,4 +23,6 @@ pub struct AppState {
     pub fingerprint_key: [u8; 32],
     /// This process's matching engine.
     pub matching: Arc<peitao_app::matching::MatchingEngine>,
+    /// How far this process may read the outbox.
+    pub events: Arc<peitao_app::events::EventFeed>,
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod credentials;
 pub mod demo;
 pub mod error;
+pub mod events;
 mod hashing_pool;
 pub mod import;
 pub mod matching;

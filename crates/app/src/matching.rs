@@ -31,6 +31,8 @@ pub struct MatchingSettings {
     pub weights: Weights,
     /// Only verified organisations are matched.
     pub require_verified: bool,
+    /// SMEs scoring at least this for a newly published need are told of it.
+    pub notify_min_score: f64,
     pub home_province: ProvinceCode,
     /// How often a follower polls the change log (on PostgreSQL, besides `NOTIFY`).
     pub poll: Duration,
@@ -423,6 +425,27 @@ pub fn facts_of(need: &Need) -> NeedFacts {
         visibility: need.terms.visibility(),
         invited: need.terms.invited_supplier_ids().to_vec(),
     }
+}
+
+/// The most SMEs told of one newly published need.
+pub const NOTIFY_AT_MOST: usize = 1_000;
+
+/// The SMEs to tell of `need` as it is published: those the engine ranks at or above
+/// `notify_min_score`, best first, at most [`NOTIFY_AT_MOST`].
+pub fn suppliers_to_tell(engine: &MatchingEngine, need: &Need) -> Vec<OrganizationId> {
+    let facts = facts_of(need);
+    let options = RankOptions {
+        limit: NOTIFY_AT_MOST,
+        min_score: Some(engine.settings.notify_min_score),
+        in_province: None,
+    };
+    engine.read(|index| {
+        index
+            .rank_suppliers(&facts, &options)
+            .into_iter()
+            .map(|found| found.supplier)
+            .collect()
+    })
 }
 
 /// What a caller asks of a ranking.

@@ -230,16 +230,19 @@ pub enum OwnerAction {
     Cancel,
 }
 
-/// The owner publishes, closes or cancels a need; cancelling needs a reason.
+/// The owner publishes, closes or cancels a need; cancelling needs a reason. Publishing tells the
+/// SMEs the matching engine ranks at or above `matching.notify_min_score` for it (at most
+/// [`crate::matching::NOTIFY_AT_MOST`]), in the same transaction.
 pub async fn act(
     store: &Store,
+    engine: &crate::matching::MatchingEngine,
     actor: &Actor,
     id: NeedId,
     action: OwnerAction,
     version: Option<i32>,
     reason: Option<&str>,
-    home: ProvinceCode,
 ) -> Result<Need, AppError> {
+    let home = engine.settings().home_province;
     let need = owned(store, actor, id, home).await?;
     let command = match action {
         OwnerAction::Publish => NeedCommand::Publish,
@@ -275,6 +278,11 @@ pub async fn act(
             },
         )?;
     }
+    let notify = if action == OwnerAction::Publish {
+        crate::matching::suppliers_to_tell(engine, &need)
+    } else {
+        Vec::new()
+    };
     Ok(store
         .transition_need(
             id,
@@ -285,6 +293,7 @@ pub async fn act(
                 action: command.name(),
                 actor: Some(actor.user),
                 reason: reason.as_deref(),
+                notify: &notify,
             },
         )
         .await?)
@@ -390,6 +399,7 @@ pub async fn pass_deadlines(store: &Store, now: OffsetDateTime) -> Result<usize,
             action: command.name(),
             actor: None,
             reason: Some("the response deadline passed"),
+            notify: &[],
         };
         match store.transition_need(id, &transition).await {
             Ok(_) => moved += 1,

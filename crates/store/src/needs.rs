@@ -60,6 +60,9 @@ pub struct Transition<'a> {
     pub action: &'a str,
     pub actor: Option<UserId>,
     pub reason: Option<&'a str>,
+    /// Organisations to tell besides the lead and the suppliers that quoted: the SMEs a newly
+    /// published need matches.
+    pub notify: &'a [OrganizationId],
 }
 
 fn amount(value: u64) -> i64 {
@@ -329,6 +332,21 @@ impl Store {
             },
         )
         .await?;
+        let kind = match transition.to {
+            NeedStatus::Published => Some("need.published"),
+            NeedStatus::Closed | NeedStatus::Awarded => Some("need.closed"),
+            NeedStatus::Expired => Some("need.expired"),
+            NeedStatus::Cancelled => Some("need.cancelled"),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let row = needs::Entity::find_by_id(id.0)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            crate::events::need_event(&txn, kind, &row, transition.reason, transition.notify)
+                .await?;
+        }
         if transition.to == NeedStatus::Awarded
             && let Some(actor) = transition.actor
         {

@@ -117,6 +117,7 @@ impl Store {
         ship_region: RegionCode,
     ) -> Result<Quote, StoreError> {
         let now = OffsetDateTime::now_utc();
+        let txn = self.db.begin().await?;
         let row = quotes::ActiveModel {
             id: NotSet,
             need_id: Set(need.0),
@@ -136,8 +137,15 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let lead = needs::Entity::find_by_id(need.0)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .organization_id;
+        crate::events::quote_event(&txn, "quote.submitted", &row, lead).await?;
+        txn.commit().await?;
         quote_from_row(row)
     }
 
@@ -216,18 +224,38 @@ impl Store {
                     Expr::value(note.map(str::to_owned)),
                 );
         }
+        let txn = self.db.begin().await?;
         let result = update
             .filter(quotes::Column::Id.eq(id.0))
             .filter(quotes::Column::Status.eq(from.as_str()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
-        let current = self.quote(id).await?;
         if result.rows_affected == 0 {
+            txn.rollback().await?;
+            let current = self.quote(id).await?;
             return Err(StoreError::StaleVersion {
                 current: current.version,
             });
         }
-        Ok(current)
+        let row = quotes::Entity::find_by_id(id.0)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let lead = needs::Entity::find_by_id(row.need_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .organization_id;
+        let kind = match to {
+            QuoteStatus::Withdrawn => "quote.withdrawn",
+            QuoteStatus::Shortlisted => "quote.shortlisted",
+            QuoteStatus::Rejected => "quote.rejected",
+            QuoteStatus::Awarded => "quote.awarded",
+            QuoteStatus::Submitted => "quote.submitted",
+        };
+        crate::events::quote_event(&txn, kind, &row, lead).await?;
+        txn.commit().await?;
+        quote_from_row(row)
     }
 
     /// Awards part or all of a need to a live quote: the need's awarded quantity, the quote's
@@ -342,6 +370,7 @@ impl Store {
             },
         )
         .await?;
+        crate::events::deal_event(&txn, "deal.created", &deal).await?;
         txn.commit().await?;
         Ok(AwardOutcome::Awarded(deal_from_row(deal)?))
     }
@@ -419,6 +448,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
+        crate::events::deal_event(&txn, "deal.fulfilled", &deal).await?;
         settle_if_delivered(&txn, deal.need_id, actor, now).await?;
         txn.commit().await?;
         deal_from_row(deal)
@@ -513,6 +543,7 @@ impl Store {
             },
         )
         .await?;
+        crate::events::deal_event(&txn, "deal.cancelled", &deal).await?;
         txn.commit().await?;
         deal_from_row(deal)
     }
@@ -573,6 +604,11 @@ pub(crate) async fn settle_if_delivered(
         .exec(txn)
         .await?;
     if moved.rows_affected == 1 {
+        let row = needs::Entity::find_by_id(need)
+            .one(txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        crate::events::need_event(txn, "need.fulfilled", &row, None, &[]).await?;
         write_history(
             txn,
             need,

@@ -53,6 +53,20 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        crate::events::write_event(
+            &txn,
+            crate::events::NewEvent {
+                kind: "organization.verified",
+                payload: serde_json::json!({
+                    "organization_id": id.0,
+                    "verified": verified,
+                    "note": note,
+                }),
+                audience: vec![id.0],
+                park: crate::events::park_of(&txn, id.0).await?,
+            },
+        )
+        .await?;
         txn.commit().await?;
         self.organization(id).await
     }

@@ -387,6 +387,7 @@ fn matching_rows() -> Vec<Case> {
             None,
             matches_of_a_need,
         ),
+        case(Method::GET, "/api/v1/events", Param::None, None, signed_in),
         case(
             Method::GET,
             "/api/v1/suppliers/me/matches",

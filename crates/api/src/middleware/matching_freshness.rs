@@ -1,6 +1,7 @@
-//! Read-your-writes for the matching engine: after a request that may have changed data
-//! succeeds, the process's engine catches up with the change log before the answer leaves, so
-//! the writer's next query already ranks with its change. Other processes follow on their own
+//! Read-your-writes for the matching engine and the event feed: after a request that may have
+//! changed data succeeds, the process's engine catches up with the change log and its event feed
+//! with the outbox before the answer leaves, so the writer's next query already ranks with its
+//! change and listeners hear of it at once. Other processes follow on their own
 //! (see `peitao_app::matching`).
 
 use actix_web::{
@@ -25,10 +26,14 @@ pub async fn catch_up_after_writes(
     if writes
         && response.status().is_success()
         && let Some(state) = state
-        && let Err(err) = state.matching.catch_up(&state.store).await
     {
-        // The follower retries within a poll; the write itself stands.
-        tracing::warn!(error = %err, "matching engine could not catch up after a write");
+        // The followers retry within a poll; the write itself stands.
+        if let Err(err) = state.matching.catch_up(&state.store).await {
+            tracing::warn!(error = %err, "matching engine could not catch up after a write");
+        }
+        if let Err(err) = state.events.refresh(&state.store).await {
+            tracing::warn!(error = %err, "event feed could not catch up after a write");
+        }
     }
     Ok(response)
 }

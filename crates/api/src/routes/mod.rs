@@ -4,6 +4,7 @@ pub mod auth;
 pub mod chains;
 pub mod credentials;
 pub mod directory;
+pub mod events;
 pub mod health;
 pub mod imports;
 pub mod matching;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(organizations::configure)
             .configure(matching::configure)
+            .configure(events::configure)
             .configure(needs::configure)
             .configure(quotes::configure)
             .configure(sites::configure)

@@ -464,12 +464,12 @@ async fn act(
 ) -> Result<web::Json<NeedView>, ApiError> {
     let need = needs::act(
         &state.store,
+        &state.matching,
         &principal.actor(),
         NeedId(id),
         action,
         None,
         reason,
-        state.home_province,
     )
     .await?;
     Ok(web::Json(NeedView::new(need, principal)))

@@ -8,6 +8,8 @@ pub mod certifications;
 pub mod chains;
 pub mod credentials;
 pub mod deals;
+pub mod event_audience;
+pub mod events;
 pub mod idempotency_keys;
 pub mod need_history;
 pub mod need_invitations;
