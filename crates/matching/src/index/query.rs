@@ -184,6 +184,29 @@ impl<'a> ProximityCache<'a> {
         }
     }
 
+    /// Computes every county's proximity at once, for a scan that will touch most of them.
+    fn fill(&mut self) {
+        for (site, entry) in self.known.iter_mut().enumerate() {
+            if entry.stamp != self.stamp {
+                let site = u32::try_from(site).unwrap_or(u32::MAX);
+                let (value, distance) = self.index.site_proximity(site, &self.delivery);
+                *entry = ProximityEntry {
+                    stamp: self.stamp,
+                    value,
+                    distance,
+                };
+            }
+        }
+    }
+
+    /// The proximity of a county after [`ProximityCache::fill`].
+    #[inline]
+    fn value(&self, site: u32) -> f64 {
+        self.known
+            .get(site as usize)
+            .map_or(0.0, |entry| entry.value)
+    }
+
     #[inline]
     fn get(&mut self, site: u32) -> (f64, Option<f64>) {
         match self.known.get_mut(site as usize) {
@@ -363,6 +386,7 @@ impl MatchIndex {
             ));
         });
         let filter = PostingFilter::new(self, need, options);
+        proximity.fill();
         candidates.clear();
         for (list, &(category, fit)) in lists.iter().enumerate() {
             let Some(postings) = self.supplier_postings.get(category as usize) else {
@@ -475,15 +499,14 @@ impl MatchIndex {
         filter: &PostingFilter,
         posting: &Posting,
         fit: f64,
-        proximity: &mut ProximityCache<'_>,
+        proximity: &ProximityCache<'_>,
     ) -> f64 {
         let proximity_bound = if posting.flags & SINGLE_SITE != 0 {
-            proximity.get(posting.home).0
+            proximity.value(posting.home)
         } else if posting.flags & TWO_SITES != 0 {
             proximity
-                .get(posting.home)
-                .0
-                .max(proximity.get(posting.other_site).0)
+                .value(posting.home)
+                .max(proximity.value(posting.other_site))
         } else if posting.flags & SITE_IN_PROVINCE != 0 {
             1.0
         } else {
