@@ -8,8 +8,15 @@
     clippy::expect_used,
     reason = "a benchmark without its data has nothing to measure"
 )]
+#![allow(
+    clippy::print_stdout,
+    reason = "criterion reports means and medians only; the tail is printed beside them"
+)]
 
-use std::{hint::black_box, time::Duration};
+use std::{
+    hint::black_box,
+    time::{Duration, Instant},
+};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use peitao_domain::OrganizationId;
@@ -55,12 +62,41 @@ fn bench_build(c: &mut Criterion) {
     group.finish();
 }
 
+/// Median, p90, p99 and max of one timed call per need, three passes over the needs (the first
+/// warms the caches and is dropped): criterion reports no tail, and the tail is part of the goal.
+fn latency_percentiles(index: &MatchIndex, needs: &[NeedFacts], options: &RankOptions) -> String {
+    let mut times = Vec::with_capacity(needs.len() * 2);
+    for pass in 0..3 {
+        for need in needs {
+            let started = Instant::now();
+            black_box(index.rank_suppliers(black_box(need), options));
+            if pass > 0 {
+                times.push(started.elapsed());
+            }
+        }
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    format!(
+        "median {:?}, p90 {:?}, p99 {:?}, max {:?} over {} calls",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0),
+        times.len()
+    )
+}
+
 fn bench_queries(c: &mut Criterion) {
     let top50 = RankOptions::top(50);
     for size in sizes() {
         let province = province(size);
         let index = build(&province);
         let needs: Vec<NeedFacts> = province.needs().take(1_000).collect();
+        println!(
+            "rank_suppliers_top50/{size} latency: {}",
+            latency_percentiles(&index, &needs, &top50)
+        );
         let mut group = c.benchmark_group("rank_suppliers_top50");
         let mut next = 0;
         group.bench_function(BenchmarkId::from_parameter(size), |b| {

@@ -30,8 +30,8 @@ use crate::{
     Atlas, ChainGraph, TaxonomyTree, Weights, WeightsError,
     facts::{NeedFacts, SupplierFacts},
     records::{
-        HOME_IN_PROVINCE, NeedRecord, Posting, RecordError, SINGLE_SITE, SITE_IN_PROVINCE,
-        SupplierRecord, TWO_SITES, Tables, f32_at_least, kind_bit,
+        HOME_IN_PROVINCE, NO_DAYS, NeedRecord, Posting, RecordError, SINGLE_SITE, SITE_IN_PROVINCE,
+        SupplierRecord, TWO_SITES, Tables, f32_at_least, kind_bit, supply_bit,
     },
 };
 
@@ -431,6 +431,12 @@ impl MatchIndex {
         let supplied_mask = record.supplied.iter().fold(0, |mask, link| {
             mask | self.tables.category_bit(link.category)
         });
+        let supplied_lead_mask = record.supplied.iter().fold(0, |mask, link| {
+            mask | self
+                .tables
+                .category_code(link.category)
+                .map_or(0, |code| supply_bit(link.lead, code))
+        });
         let best_rank = record
             .credentials
             .iter()
@@ -438,11 +444,31 @@ impl MatchIndex {
             .max()
             .unwrap_or(0)
             .min(CredentialTier::MAX_RANK);
+        let mut lower_rank = 0;
+        let mut best_rank_days = NO_DAYS;
+        for credential in &record.credentials {
+            let rank = credential.tier.rank().min(CredentialTier::MAX_RANK);
+            if rank == best_rank {
+                best_rank_days = hull(
+                    best_rank_days,
+                    credential.valid_from,
+                    credential.valid_until,
+                );
+            } else {
+                lower_rank = lower_rank.max(rank);
+            }
+        }
         let certification_mask = record
             .certifications
             .iter()
             .filter_map(|certification| self.tables.kind_of(certification.kind))
             .fold(0, |mask, kind| mask | kind_bit(kind));
+        let certified_days = record
+            .certifications
+            .iter()
+            .fold(NO_DAYS, |days, certification| {
+                hull(days, certification.valid_from, certification.valid_until)
+            });
         record
             .capabilities
             .iter()
@@ -456,12 +482,16 @@ impl MatchIndex {
                         capability: u16::try_from(position).ok()?,
                         flags,
                         best_rank,
+                        lower_rank,
                         certification_mask,
                         supplied_mask,
+                        supplied_lead_mask,
                         home: record.home,
                         other_site,
                         unit: capability.unit,
                         scorecard_bound: f32_at_least(record.scorecard_score),
+                        best_rank_days,
+                        certified_days,
                         spare: capability.spare(),
                     },
                 ))
@@ -488,6 +518,14 @@ impl MatchIndex {
             list.swap_remove(at);
         }
     }
+}
+
+/// `days` widened to cover `from` to `until` (Julian days).
+fn hull(days: (i32, i32), from: time::Date, until: time::Date) -> (i32, i32) {
+    (
+        days.0.min(from.to_julian_day()),
+        days.1.max(until.to_julian_day()),
+    )
 }
 
 #[cfg(test)]

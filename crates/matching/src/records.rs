@@ -253,7 +253,8 @@ pub(crate) const TWO_SITES: u8 = 8;
 
 /// One capability with spare capacity of an active (and, when required, verified) supplier, in
 /// its category's posting list. Besides the supplier's slot it carries upper bounds of the
-/// need-independent components so most candidates are pruned without a visit to the record.
+/// need-independent components, and hulls of the dates its certifications and credentials are
+/// valid, so most candidates are pruned (or ruled out) without a visit to the record.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Posting {
     pub slot: u32,
@@ -262,10 +263,15 @@ pub(crate) struct Posting {
     pub flags: u8,
     /// The highest credential rank held, whatever its dates.
     pub best_rank: u8,
+    /// The highest rank below `best_rank` held, whatever its dates (0 for none): the credential
+    /// bound when the deadline lies outside `best_rank_days`.
+    pub lower_rank: u8,
     /// Union of [`kind_bit`] over the kinds of certification held, whatever their dates.
     pub certification_mask: u32,
     /// Union of [`category_bit`] over the categories supplied before, to any lead.
     pub supplied_mask: u32,
+    /// Union of [`supply_bit`] over the (lead, category) pairs supplied before.
+    pub supplied_lead_mask: u32,
     /// The home county: the only site when `SINGLE_SITE` is set.
     pub home: u32,
     /// The site besides the home county when `TWO_SITES` is set.
@@ -273,7 +279,36 @@ pub(crate) struct Posting {
     pub unit: u32,
     /// The scorecard score rounded up to `f32`.
     pub scorecard_bound: f32,
+    /// Julian days: from the earliest start to the latest end of the credentials of `best_rank`.
+    pub best_rank_days: (i32, i32),
+    /// Julian days: from the earliest start to the latest end of every certification held (empty,
+    /// start after end, without any). A deadline outside it fails every required kind.
+    pub certified_days: (i32, i32),
     pub spare: u64,
+}
+
+/// An empty span of days: no day lies in it.
+pub(crate) const NO_DAYS: (i32, i32) = (i32::MAX, i32::MIN);
+
+/// Whether `day` lies in `days`, both ends inclusive.
+pub(crate) fn within(days: (i32, i32), day: i32) -> bool {
+    days.0 <= day && day <= days.1
+}
+
+/// The bit a (lead, category) supply link sets in a posting's `supplied_lead_mask`, like
+/// [`kind_bit`]: FNV-1a of the lead's id and the category's text.
+pub(crate) fn supply_bit(lead: OrganizationId, category: &CategoryCode) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in lead
+        .0
+        .to_le_bytes()
+        .into_iter()
+        .chain(category.as_str().bytes())
+    {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    1 << (hash % 32)
 }
 
 /// The smallest `f32` not below `value`.

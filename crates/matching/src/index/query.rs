@@ -1,6 +1,6 @@
 //! The queries: suppliers for a need, needs for a supplier, and why (or why not) one supplier.
 
-use std::{cmp::Ordering, collections::BinaryHeap, ops::ControlFlow};
+use std::{cell::Cell, cmp::Ordering, ops::ControlFlow};
 
 use peitao_domain::{CredentialTier, OrganizationId, Visibility};
 use time::Date;
@@ -12,7 +12,7 @@ use crate::{
     facts::NeedFacts,
     records::{
         HOME_IN_PROVINCE, NeedRecord, Posting, RegionEntry, RequiredKind, SINGLE_SITE,
-        SITE_IN_PROVINCE, SupplierRecord, TWO_SITES,
+        SITE_IN_PROVINCE, SupplierRecord, TWO_SITES, supply_bit, within,
     },
     score::{
         CategoryRelation, Components, NeedMatch, SupplierMatch, capacity_coverage, category_fit,
@@ -105,57 +105,123 @@ struct Scored {
     category: u32,
 }
 
-/// A posting waiting to be visited, ordered by its bound.
-struct Candidate<'a> {
+/// A posting waiting to be visited: its bound, its list's position in [`Scratch::lists`] and its
+/// position in that list.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
     bound: f64,
-    posting: &'a Posting,
+    list: u32,
+    at: u32,
 }
 
-impl PartialEq for Candidate<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+/// Best bound first.
+fn by_bound_descending(a: &Candidate, b: &Candidate) -> Ordering {
+    b.bound.total_cmp(&a.bound)
+}
+
+/// The proximity and distance of one county to the delivery county of the query stamped
+/// `stamp`; stale under any other stamp.
+#[derive(Debug, Clone, Copy, Default)]
+struct ProximityEntry {
+    stamp: u32,
+    value: f64,
+    distance: Option<f64>,
+}
+
+/// Buffers a query reuses from the last one on the same thread, so that a query allocates little
+/// and touches warm memory.
+#[derive(Debug, Default)]
+struct Scratch {
+    candidates: Vec<Candidate>,
+    /// The posting lists a query walks, with the category fit they give.
+    lists: Vec<(u32, f64)>,
+    proximity: Vec<ProximityEntry>,
+    stamp: u32,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+/// Runs `work` with this thread's scratch buffers (fresh ones if the thread is shutting down).
+fn with_scratch<R>(work: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    let result = work(&mut scratch);
+    // Larger buffers than this are given back rather than kept for the thread's life.
+    if scratch.candidates.capacity() > 1 << 20 {
+        scratch.candidates = Vec::new();
     }
+    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    result
 }
 
-impl Eq for Candidate<'_> {}
-
-impl PartialOrd for Candidate<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Candidate<'_> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.bound.total_cmp(&other.bound)
-    }
-}
-
-/// Proximity and distance of each county to one delivery county, computed once per query.
+/// Proximity and distance of each county to one delivery county, each computed once per query.
 struct ProximityCache<'a> {
     index: &'a MatchIndex,
     delivery: RegionEntry,
-    known: Vec<Option<(f64, Option<f64>)>>,
+    known: &'a mut [ProximityEntry],
+    stamp: u32,
 }
 
 impl<'a> ProximityCache<'a> {
-    fn new(index: &'a MatchIndex, delivery: RegionEntry) -> Self {
+    fn new(
+        index: &'a MatchIndex,
+        delivery: RegionEntry,
+        entries: &'a mut Vec<ProximityEntry>,
+        stamp: &mut u32,
+    ) -> Self {
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == 0 {
+            entries.clear();
+            *stamp = 1;
+        }
+        entries.resize(index.tables.regions.len(), ProximityEntry::default());
         Self {
             index,
             delivery,
-            known: vec![None; index.tables.regions.len()],
+            known: entries,
+            stamp: *stamp,
         }
     }
 
+    /// Computes every county's proximity at once, for a scan that will touch most of them.
+    fn fill(&mut self) {
+        for (site, entry) in self.known.iter_mut().enumerate() {
+            if entry.stamp != self.stamp {
+                let site = u32::try_from(site).unwrap_or(u32::MAX);
+                let (value, distance) = self.index.site_proximity(site, &self.delivery);
+                *entry = ProximityEntry {
+                    stamp: self.stamp,
+                    value,
+                    distance,
+                };
+            }
+        }
+    }
+
+    /// The proximity of a county after [`ProximityCache::fill`].
+    #[inline]
+    fn value(&self, site: u32) -> f64 {
+        self.known
+            .get(site as usize)
+            .map_or(0.0, |entry| entry.value)
+    }
+
+    #[inline]
     fn get(&mut self, site: u32) -> (f64, Option<f64>) {
-        if let Some(Some(known)) = self.known.get(site as usize) {
-            return *known;
+        match self.known.get_mut(site as usize) {
+            Some(entry) if entry.stamp == self.stamp => (entry.value, entry.distance),
+            Some(entry) => {
+                let (value, distance) = self.index.site_proximity(site, &self.delivery);
+                *entry = ProximityEntry {
+                    stamp: self.stamp,
+                    value,
+                    distance,
+                };
+                (value, distance)
+            }
+            None => self.index.site_proximity(site, &self.delivery),
         }
-        let value = self.index.site_proximity(site, &self.delivery);
-        if let Some(place) = self.known.get_mut(site as usize) {
-            *place = Some(value);
-        }
-        value
     }
 }
 
@@ -168,20 +234,34 @@ impl MatchIndex {
         if options.limit == 0 {
             return Vec::new();
         }
-        let mut proximity = ProximityCache::new(self, need.delivery);
-        if need.visibility == Visibility::Invited {
-            for id in &need.invited {
-                if let Some((_, supplier)) = self.suppliers.find(id)
-                    && let Some(scored) =
-                        self.evaluate(&need, supplier, &mut |site| proximity.get(site))
-                    && options.admits(&scored)
-                {
-                    top.push(scored.score, supplier.id.0, (supplier.id, scored));
+        with_scratch(|scratch| {
+            let mut proximity = ProximityCache::new(
+                self,
+                need.delivery,
+                &mut scratch.proximity,
+                &mut scratch.stamp,
+            );
+            if need.visibility == Visibility::Invited {
+                for id in &need.invited {
+                    if let Some((_, supplier)) = self.suppliers.find(id)
+                        && let Some(scored) =
+                            self.evaluate(&need, supplier, &mut |site| proximity.get(site))
+                        && options.admits(&scored)
+                    {
+                        top.push(scored.score, supplier.id.0, (supplier.id, scored));
+                    }
                 }
+            } else {
+                self.scan_postings(
+                    &need,
+                    options,
+                    &mut top,
+                    &mut proximity,
+                    &mut scratch.lists,
+                    &mut scratch.candidates,
+                );
             }
-        } else {
-            self.scan_postings(&need, options, &mut top, &mut proximity);
-        }
+        });
         top.into_sorted()
             .into_iter()
             .filter_map(|(_, found)| self.supplier_match_of(found))
@@ -277,18 +357,22 @@ impl MatchIndex {
     }
 
     /// Walks the posting lists of the need's category, then those under it, then those above,
-    /// pruning with upper bounds built from what each posting carries.
+    /// bounding each posting's score from what it carries, then visits the records in the order
+    /// of their bounds until no bound left can beat the matches kept.
     fn scan_postings(
         &self,
         need: &NeedRecord,
         options: &RankOptions,
         top: &mut TopK<(OrganizationId, Scored)>,
         proximity: &mut ProximityCache<'_>,
+        lists: &mut Vec<(u32, f64)>,
+        candidates: &mut Vec<Candidate>,
     ) {
         let Some(category) = need.category else {
             return;
         };
-        let mut lists = vec![(category, 1.0)];
+        lists.clear();
+        lists.push((category, 1.0));
         self.for_each_descendant(category, &mut |below, levels| {
             lists.push((
                 below,
@@ -301,90 +385,144 @@ impl MatchIndex {
                 category_fit(CategoryRelation::Ancestor(levels), &self.weights),
             ));
         });
-        let required_mask = need.required_mask();
-        // The bits of the categories whose supply makes chain adjacency positive.
-        let chain_mask = self
-            .graph
-            .chain_neighbours(category)
-            .iter()
-            .fold(self.tables.category_bit(category), |mask, neighbour| {
-                mask | self.tables.category_bit(*neighbour)
-            });
-        let province_only = need.visibility == Visibility::Province;
-        let in_province_flag = options.in_province;
-        let mut candidates: Vec<Candidate<'_>> = Vec::new();
-        for (list, fit) in lists {
-            let Some(postings) = self.supplier_postings.get(list as usize) else {
+        let filter = PostingFilter::new(self, need, options);
+        proximity.fill();
+        candidates.clear();
+        for (list, &(category, fit)) in lists.iter().enumerate() {
+            let Some(postings) = self.supplier_postings.get(category as usize) else {
                 continue;
             };
-            for posting in postings {
-                if province_only && posting.flags & HOME_IN_PROVINCE == 0 {
+            let list = u32::try_from(list).unwrap_or(u32::MAX);
+            for (at, posting) in postings.iter().enumerate() {
+                if !filter.admits(posting) {
                     continue;
                 }
-                if in_province_flag
-                    .is_some_and(|want| (posting.flags & SITE_IN_PROVINCE != 0) != want)
-                {
-                    continue;
-                }
-                if posting.certification_mask & required_mask != required_mask {
-                    continue;
-                }
-                let bound = self.bound(need, posting, fit, chain_mask, proximity);
+                let bound = self.bound(need, &filter, posting, fit, proximity);
                 if options.min_score.is_some_and(|min| bound < min) {
                     continue;
                 }
-                candidates.push(Candidate { bound, posting });
+                candidates.push(Candidate {
+                    bound,
+                    list,
+                    at: u32::try_from(at).unwrap_or(u32::MAX),
+                });
             }
         }
         // Visit records in the order of their bounds, and stop at the first bound that cannot
-        // beat the matches kept: most candidates are never visited.
-        let mut candidates = BinaryHeap::from(candidates);
-        while let Some(Candidate { bound, posting }) = candidates.pop() {
-            if top.threshold().is_some_and(|threshold| bound < threshold) {
+        // beat the matches kept: most candidates are never visited. The best few are picked
+        // and sorted first; once the kept matches set a threshold, only the candidates above
+        // it are sorted.
+        let batch = options.limit.saturating_mul(4).max(64);
+        let mut start = 0;
+        while start < candidates.len() {
+            let rest = &mut candidates[start..];
+            let threshold = top.threshold();
+            let take = match threshold {
+                Some(threshold) => partition(rest, |candidate| candidate.bound >= threshold),
+                None => batch.min(rest.len()),
+            };
+            if take == 0 {
                 break;
             }
-            let Some(supplier) = self.suppliers.get(posting.slot) else {
-                continue;
-            };
-            let ControlFlow::Continue(Some(choice)) =
-                self.check(need, supplier, &mut |_| ControlFlow::Break(()))
-            else {
-                continue;
-            };
-            // A supplier is scored once, through the posting of its best capability.
-            if choice.position != usize::from(posting.capability) {
-                continue;
+            if take < rest.len() && threshold.is_none() {
+                rest.select_nth_unstable_by(take - 1, by_bound_descending);
             }
-            let scored = self.score(need, supplier, choice, &mut |site| proximity.get(site));
-            debug_assert!(scored.score <= bound, "{} > bound {bound}", scored.score);
-            if options.admits(&scored) {
-                top.push(scored.score, supplier.id.0, (supplier.id, scored));
+            let chosen = &mut rest[..take];
+            chosen.sort_unstable_by(by_bound_descending);
+            for candidate in chosen.iter() {
+                if top
+                    .threshold()
+                    .is_some_and(|threshold| candidate.bound < threshold)
+                {
+                    return;
+                }
+                self.visit(need, options, top, proximity, lists, candidate);
             }
+            if threshold.is_some() {
+                // Every candidate left had a bound below a threshold that only rises.
+                return;
+            }
+            start += take;
+        }
+    }
+
+    /// Opens the record behind a candidate and keeps its match if this posting is the one of the
+    /// capability the match rests on.
+    fn visit(
+        &self,
+        need: &NeedRecord,
+        options: &RankOptions,
+        top: &mut TopK<(OrganizationId, Scored)>,
+        proximity: &mut ProximityCache<'_>,
+        lists: &[(u32, f64)],
+        candidate: &Candidate,
+    ) {
+        let Some(posting) = lists
+            .get(candidate.list as usize)
+            .and_then(|(category, _)| self.supplier_postings.get(*category as usize))
+            .and_then(|postings| postings.get(candidate.at as usize))
+        else {
+            return;
+        };
+        let Some(supplier) = self.suppliers.get(posting.slot) else {
+            return;
+        };
+        let ControlFlow::Continue(Some(choice)) =
+            self.check(need, supplier, &mut |_| ControlFlow::Break(()))
+        else {
+            return;
+        };
+        // A supplier is scored once, through the posting of its best capability.
+        if choice.position != usize::from(posting.capability) {
+            return;
+        }
+        let scored = self.score(need, supplier, choice, &mut |site| proximity.get(site));
+        debug_assert!(
+            scored.score <= candidate.bound,
+            "{} > bound {}",
+            scored.score,
+            candidate.bound
+        );
+        if options.admits(&scored) {
+            top.push(scored.score, supplier.id.0, (supplier.id, scored));
         }
     }
 
     /// An upper bound of the score of the supplier behind `posting` through this capability,
     /// from what the posting carries: exact fit, capacity and scorecard (rounded up), exact
-    /// proximity for a single site, and the best the other components could be.
+    /// proximity for one or two sites, credentials from the dates of the best rank held, chain
+    /// adjacency from the categories and leads supplied.
+    #[inline]
     fn bound(
         &self,
         need: &NeedRecord,
+        filter: &PostingFilter,
         posting: &Posting,
         fit: f64,
-        chain_mask: u32,
-        proximity: &mut ProximityCache<'_>,
+        proximity: &ProximityCache<'_>,
     ) -> f64 {
         let proximity_bound = if posting.flags & SINGLE_SITE != 0 {
-            proximity.get(posting.home).0
+            proximity.value(posting.home)
         } else if posting.flags & TWO_SITES != 0 {
             proximity
-                .get(posting.home)
-                .0
-                .max(proximity.get(posting.other_site).0)
+                .value(posting.home)
+                .max(proximity.value(posting.other_site))
         } else if posting.flags & SITE_IN_PROVINCE != 0 {
             1.0
         } else {
             self.weights.beyond_province
+        };
+        let rank = if within(posting.best_rank_days, filter.deadline) {
+            posting.best_rank
+        } else {
+            posting.lower_rank
+        };
+        let chain_adjacency = if posting.supplied_mask & filter.chain_mask == 0 {
+            0.0
+        } else if posting.supplied_lead_mask & filter.lead_chain_mask != 0 {
+            1.0
+        } else {
+            self.weights.chain_other_lead
         };
         Components {
             category_fit: fit,
@@ -396,12 +534,8 @@ impl MatchIndex {
                 &self.weights,
             ),
             scorecard: f64::from(posting.scorecard_bound),
-            credentials: f64::from(posting.best_rank) / f64::from(CredentialTier::MAX_RANK),
-            chain_adjacency: if posting.supplied_mask & chain_mask != 0 {
-                1.0
-            } else {
-                0.0
-            },
+            credentials: f64::from(rank) / f64::from(CredentialTier::MAX_RANK),
+            chain_adjacency,
         }
         .weighted(&self.normalised)
     }
@@ -714,6 +848,77 @@ impl MatchIndex {
             Failure::NoCapability => Exclusion::NoCapability { category },
         }
     }
+}
+
+/// What a posting must show for its supplier to pass a need's filters, from the posting alone.
+struct PostingFilter {
+    province_only: bool,
+    in_province: Option<bool>,
+    required_mask: u32,
+    /// The deadline as a Julian day.
+    deadline: i32,
+    /// The bits of the categories whose supply makes chain adjacency positive.
+    chain_mask: u32,
+    /// The bits of those categories supplied to the need's lead.
+    lead_chain_mask: u32,
+}
+
+impl PostingFilter {
+    fn new(index: &MatchIndex, need: &NeedRecord, options: &RankOptions) -> Self {
+        let mut chain_mask = 0;
+        let mut lead_chain_mask = 0;
+        if let Some(category) = need.category {
+            let neighbours = index.graph.chain_neighbours(category);
+            for link in std::iter::once(&category).chain(neighbours) {
+                chain_mask |= index.tables.category_bit(*link);
+                if let Some(code) = index.tables.category_code(*link) {
+                    lead_chain_mask |= supply_bit(need.lead, code);
+                }
+            }
+        }
+        Self {
+            province_only: need.visibility == Visibility::Province,
+            in_province: options.in_province,
+            required_mask: need.required_mask(),
+            deadline: need.deadline.to_julian_day(),
+            chain_mask,
+            lead_chain_mask,
+        }
+    }
+
+    /// False when the posting shows its supplier fails a filter (or `options`); true when it may
+    /// pass them.
+    #[inline]
+    fn admits(&self, posting: &Posting) -> bool {
+        if self.province_only && posting.flags & HOME_IN_PROVINCE == 0 {
+            return false;
+        }
+        if self
+            .in_province
+            .is_some_and(|want| (posting.flags & SITE_IN_PROVINCE != 0) != want)
+        {
+            return false;
+        }
+        if self.required_mask != 0
+            && (posting.certification_mask & self.required_mask != self.required_mask
+                || !within(posting.certified_days, self.deadline))
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// Moves the items that satisfy `keep` to the front, returning how many there are.
+fn partition<T>(items: &mut [T], keep: impl Fn(&T) -> bool) -> usize {
+    let mut kept = 0;
+    for at in 0..items.len() {
+        if items.get(at).is_some_and(&keep) {
+            items.swap(kept, at);
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// Whether distance `a` is shorter than `b`, an unknown distance being the longest.

@@ -25,12 +25,18 @@ pub struct PostingSnapshot {
     pub capability: u16,
     pub flags: u8,
     pub best_rank: u8,
+    pub lower_rank: u8,
     pub certification_mask: u32,
     pub supplied_mask: u32,
+    pub supplied_lead_mask: u32,
     pub home_county: Option<RegionCode>,
     pub other_site: Option<RegionCode>,
     pub unit: String,
     pub scorecard_bound: f32,
+    /// Julian days spanned by the credentials of `best_rank`.
+    pub best_rank_days: (i32, i32),
+    /// Julian days spanned by the certifications.
+    pub certified_days: (i32, i32),
     pub spare: u64,
 }
 
@@ -64,8 +70,10 @@ impl MatchIndex {
                             capability: posting.capability,
                             flags: posting.flags,
                             best_rank: posting.best_rank,
+                            lower_rank: posting.lower_rank,
                             certification_mask: posting.certification_mask,
                             supplied_mask: posting.supplied_mask,
+                            supplied_lead_mask: posting.supplied_lead_mask,
                             home_county: self.tables.region_entry(posting.home).map(|e| e.code),
                             other_site: self
                                 .tables
@@ -73,6 +81,8 @@ impl MatchIndex {
                                 .map(|e| e.code),
                             unit: self.tables.unit_text(posting.unit).to_owned(),
                             scorecard_bound: posting.scorecard_bound,
+                            best_rank_days: posting.best_rank_days,
+                            certified_days: posting.certified_days,
                             spare: posting.spare,
                         })
                     })
