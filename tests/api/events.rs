@@ -383,3 +383,69 @@ async fn fifty_racing_awards_leave_exactly_one_deal_created_event() {
         .count();
     assert_eq!(created, 1);
 }
+
+#[tokio::test]
+async fn the_feed_never_reads_past_an_event_still_being_committed() {
+    use peitao_app::events::EventFeed;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    // SQLite lets one writer in at a time, so ids always commit in order there: only PostgreSQL
+    // can leave a hole below a committed id.
+    if app.store.backend() != peitao_store::Backend::Postgres {
+        return;
+    }
+    let insert = "INSERT INTO events (kind, occurred_at, payload) VALUES ('test.event', now(), '{}') \
+                  RETURNING id";
+    let id_of =
+        |row: Option<sea_orm::QueryResult>| row.unwrap().try_get_by_index::<i64>(0).unwrap();
+    let patient = EventFeed::start(&app.store, Duration::from_secs(600))
+        .await
+        .unwrap();
+    let hasty = EventFeed::start(&app.store, Duration::ZERO).await.unwrap();
+    let start = patient.watermark();
+    let db = app.store.connection();
+    let slow = db.begin().await.unwrap();
+    let first = id_of(
+        slow.query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            insert,
+        ))
+        .await
+        .unwrap(),
+    );
+    let second = id_of(
+        db.query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            insert,
+        ))
+        .await
+        .unwrap(),
+    );
+    assert!(first < second);
+    // The second is committed, the first not yet: the watermark waits below the first.
+    assert_eq!(patient.refresh(&app.store).await.unwrap(), start);
+    slow.commit().await.unwrap();
+    assert_eq!(patient.refresh(&app.store).await.unwrap(), second);
+    // A hole that never fills (a rollback) is passed once the patience runs out.
+    let rolled = db.begin().await.unwrap();
+    id_of(
+        rolled
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                insert,
+            ))
+            .await
+            .unwrap(),
+    );
+    let third = id_of(
+        db.query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            insert,
+        ))
+        .await
+        .unwrap(),
+    );
+    rolled.rollback().await.unwrap();
+    hasty.refresh(&app.store).await.unwrap();
+    assert_eq!(hasty.refresh(&app.store).await.unwrap(), third);
+}

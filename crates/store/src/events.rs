@@ -111,17 +111,13 @@ impl Store {
             EventViewer::Everything => query,
             EventViewer::Park(park) => query.filter(events::Column::ParkId.eq(park.0)),
             EventViewer::Organization(organization) => query.filter(
-                Condition::any().add(
+                Condition::all().add(
                     events::Column::Id.in_subquery(
                         Query::select()
                             .column(event_audience::Column::EventId)
                             .from(event_audience::Entity)
-                            .and_where(
-                                event_audience::Column::OrganizationId
-                                    .eq(organization.0)
-                                    .into(),
-                            )
-                            .and_where(event_audience::Column::EventId.gt(after).into())
+                            .and_where(event_audience::Column::OrganizationId.eq(organization.0))
+                            .and_where(event_audience::Column::EventId.gt(after))
                             .to_owned(),
                     ),
                 ),
