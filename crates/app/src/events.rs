@@ -115,6 +115,9 @@ impl EventFeed {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
+                if store.is_closed() {
+                    return;
+                }
                 if let Err(err) = feed.refresh(&store).await {
                     tracing::warn!(error = %err, "event feed: could not read the outbox");
                 }

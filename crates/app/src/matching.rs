@@ -238,23 +238,29 @@ impl MatchingEngine {
     pub fn spawn_follower(self: &Arc<Self>, store: Store) -> tokio::task::JoinHandle<()> {
         let engine = Arc::clone(self);
         tokio::spawn(async move {
-            let mut listener = match store.postgres_listener("peitao_matching").await {
-                Ok(listener) => listener,
-                Err(err) => {
-                    tracing::warn!(error = %err, "matching follower: no LISTEN; polling only");
-                    None
-                }
-            };
+            let listens = store.backend() == peitao_store::Backend::Postgres;
+            let mut listener = None;
             let mut last_prune = Instant::now();
             loop {
+                if listens && listener.is_none() {
+                    match store.postgres_listener("peitao_matching").await {
+                        Ok(found) => listener = found,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "matching follower: no LISTEN; polling");
+                        }
+                    }
+                }
                 let woken = match listener.as_mut() {
-                    Some(listener) => {
+                    Some(connection) => {
                         tokio::select! {
-                            received = listener.try_recv() => match received {
+                            received = connection.try_recv() => match received {
                                 Ok(Some(_)) => Wake::Notified,
                                 Ok(None) => Wake::Reconnected,
+                                Err(peitao_store::sqlx::Error::PoolClosed) => return,
                                 Err(err) => {
                                     tracing::warn!(error = %err, "matching follower: LISTEN failed");
+                                    // Let go of the connection; a new one listens next time round.
+                                    listener = None;
                                     tokio::time::sleep(engine.settings.poll).await;
                                     Wake::Reconnected
                                 }
@@ -267,6 +273,9 @@ impl MatchingEngine {
                         Wake::Tick
                     }
                 };
+                if store.is_closed() {
+                    return;
+                }
                 let outcome = if woken == Wake::Reconnected {
                     engine.resync(&store).await.map(|()| 0)
                 } else {

@@ -36,6 +36,7 @@ pub use needs::{NeedFilter, NeedScope, Transition};
 pub use page::{Page, PageRequest};
 pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
+pub use sea_orm::sqlx;
 pub use suppliers::{StoredCertification, SupplierRecord};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
@@ -66,6 +67,14 @@ impl Store {
     }
 
     /// Closes every pooled connection.
+    /// Whether the store's connections were closed ([`Store::close`]); background tasks stop then.
+    pub fn is_closed(&self) -> bool {
+        match self.backend {
+            Backend::Postgres => self.db.get_postgres_connection_pool().is_closed(),
+            Backend::Sqlite => self.db.get_sqlite_connection_pool().is_closed(),
+        }
+    }
+
     pub async fn close(self) -> Result<(), StoreError> {
         self.db.close().await.map_err(StoreError::from)
     }
