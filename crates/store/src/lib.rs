@@ -17,6 +17,7 @@ mod quotes;
 mod reference;
 mod sites;
 mod suppliers;
+mod synthetic;
 mod taxonomy;
 mod tokens;
 mod verification;
@@ -35,6 +36,7 @@ pub use page::{Page, PageRequest};
 pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use suppliers::{StoredCertification, SupplierRecord};
+pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
 
