@@ -14,6 +14,11 @@
 //!
 //! A benchmark, not a test: run it on a quiet machine and read the figures.
 
+#![allow(
+    clippy::print_stdout,
+    reason = "a measuring tool prints what it measured"
+)]
+
 use std::time::{Duration, Instant};
 
 use peitao_app::matching::{MatchingEngine, MatchingSettings, need_facts};

@@ -364,7 +364,10 @@ pub struct SqlRankWeights {
 
 /// The ranking of suppliers for one need as a single SQL statement, the way a platform without
 /// an in-memory index would answer `GET /needs/{id}/matches`: every filter and component of the
-/// matching model computed by PostgreSQL from the tables. `$1` is the need id, `$2` the limit.
+/// matching model computed by PostgreSQL from the tables, with the indexes the schema has. Lists
+/// computed once (related categories, candidate ids) are handed on as `= ANY (ARRAY(…))` so that
+/// the planner uses those indexes instead of misjudging the recursive CTE and scanning whole
+/// tables. `$1` is the need id, `$2` the limit.
 const RANK_SQL: &str = r#"
 WITH RECURSIVE
 need AS (
@@ -398,7 +401,7 @@ related (code, fit) AS (
 committed AS (
     SELECT d.supplier_id, dn.category_code, SUM(d.quantity) AS qty
     FROM deals d JOIN needs dn ON dn.id = d.need_id
-    WHERE d.status = 'active' AND dn.category_code IN (SELECT code FROM related)
+    WHERE d.status = 'active' AND dn.category_code = ANY (ARRAY(SELECT code FROM related))
     GROUP BY d.supplier_id, dn.category_code
 ),
 capability AS (
@@ -413,7 +416,8 @@ capability AS (
     CROSS JOIN need
     LEFT JOIN committed cm
            ON cm.supplier_id = c.organization_id AND cm.category_code = c.category_code
-    WHERE c.annual_capacity - COALESCE(cm.qty, 0) > 0
+    WHERE c.category_code = ANY (ARRAY(SELECT code FROM related))
+      AND c.annual_capacity - COALESCE(cm.qty, 0) > 0
     ORDER BY c.organization_id,
              {w_fit} * rel.fit + {w_capacity} * (CASE
                  WHEN lower(btrim(c.unit)) <> need.unit THEN {unit_mismatch_coverage}
@@ -445,13 +449,16 @@ site AS (
     SELECT supplier_id, home AS region FROM candidate
     UNION
     SELECT ps.organization_id, ps.region_code
-    FROM production_sites ps JOIN candidate c ON c.supplier_id = ps.organization_id
+    FROM production_sites ps
+    WHERE ps.organization_id = ANY (ARRAY(SELECT supplier_id FROM candidate))
 ),
 proximity AS (
     SELECT s.supplier_id, MAX(CASE
         WHEN left(s.region, 2) = '{home}' THEN CASE
             WHEN s.region = need.delivery THEN 1.0
-            WHEN left(s.region, 4) = left(need.delivery, 4) THEN {same_prefecture}
+            -- County-level units directly under the province (xx90xx) are their own prefecture.
+            WHEN left(s.region, 4) = left(need.delivery, 4) AND substr(s.region, 3, 2) <> '90'
+                THEN {same_prefecture}
             ELSE {home_province} END
         WHEN r.longitude IS NULL OR need.lon IS NULL THEN 0.0
         ELSE {beyond_province} * power(2.0, -(2 * 6371.0088 * asin(least(1.0, sqrt(
@@ -467,8 +474,9 @@ scorecard AS (
     SELECT d.supplier_id, COUNT(*) AS deals,
            SUM(CASE WHEN d.on_time THEN 1 ELSE 0 END) AS on_time,
            SUM(COALESCE(d.quality_rating, 0)) AS quality
-    FROM deals d JOIN candidate c ON c.supplier_id = d.supplier_id
-    WHERE d.status = 'fulfilled'
+    FROM deals d
+    WHERE d.supplier_id = ANY (ARRAY(SELECT supplier_id FROM candidate))
+      AND d.status = 'fulfilled'
     GROUP BY d.supplier_id
 ),
 credential AS (
@@ -476,8 +484,9 @@ credential AS (
                WHEN 'innovative_sme' THEN 1 WHEN 'high_tech' THEN 2
                WHEN 'specialised_sme' THEN 3 WHEN 'little_giant' THEN 4
                WHEN 'single_champion' THEN 5 ELSE 0 END) / 5.0 AS value
-    FROM credentials cr JOIN candidate c ON c.supplier_id = cr.organization_id CROSS JOIN need
-    WHERE cr.valid_from <= need.deadline AND need.deadline <= cr.valid_until
+    FROM credentials cr CROSS JOIN need
+    WHERE cr.organization_id = ANY (ARRAY(SELECT supplier_id FROM candidate))
+      AND cr.valid_from <= need.deadline AND need.deadline <= cr.valid_until
     GROUP BY cr.organization_id
 ),
 neighbour AS (
@@ -489,11 +498,11 @@ chain AS (
     SELECT d.supplier_id,
            MAX(CASE WHEN d.lead_id = need.lead THEN 1.0 ELSE {chain_other_lead} END) AS value
     FROM deals d
-    JOIN candidate c ON c.supplier_id = d.supplier_id
     JOIN needs dn ON dn.id = d.need_id
     CROSS JOIN need
-    WHERE d.status IN ('active', 'fulfilled')
-      AND dn.category_code IN (SELECT code FROM neighbour)
+    WHERE d.supplier_id = ANY (ARRAY(SELECT supplier_id FROM candidate))
+      AND d.status IN ('active', 'fulfilled')
+      AND dn.category_code = ANY (ARRAY(SELECT code FROM neighbour))
     GROUP BY d.supplier_id
 )
 SELECT c.supplier_id,
