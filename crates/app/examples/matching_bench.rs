@@ -9,7 +9,7 @@
 //! ```text
 //! cargo run --release -p peitao-app --example matching_bench -- \
 //!     --database-url postgres://postgres@127.0.0.1:5432/peitao_synth_100k \
-//!     [--needs 200] [--sql-needs 30] [--limit 50] [--passes 5]
+//!     [--needs 200] [--sql-needs 30] [--limit 50] [--passes 5] [--phases]
 //! ```
 //!
 //! A benchmark, not a test: run it on a quiet machine and read the figures.
@@ -32,6 +32,8 @@ struct Args {
     sql_needs: usize,
     limit: usize,
     passes: usize,
+    /// Only time each loader and the in-memory build on their own, then stop.
+    phases: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,9 +43,14 @@ fn parse_args() -> Result<Args, String> {
         sql_needs: 30,
         limit: 50,
         passes: 5,
+        phases: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
+        if flag == "--phases" {
+            args.phases = true;
+            continue;
+        }
         let value = raw.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = || {
             value
@@ -65,12 +72,73 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-fn vm_rss_kib() -> Option<u64> {
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+}
+
+fn vm_rss_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+fn mib(kib: Option<u64>) -> f64 {
+    kib.unwrap_or(0) as f64 / 1024.0
+}
+
+/// The engine's `load` step by step: each loader, then `MatchIndex::build`, with the time and
+/// resident set after each (the rows are dropped at the end, as `load` drops them). Run on its
+/// own (`--phases` stops after it), so the figures are not mixed with a previous build's.
+async fn phases(
+    store: &Store,
+    settings: &MatchingSettings,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use peitao_app::matching::supplier_facts;
+    use peitao_matching::{Atlas, ChainGraph, IndexConfig, MatchIndex, TaxonomyTree};
+    let mut last = Instant::now();
+    let mut step = |label: &str| {
+        println!(
+            "  {label}: {:.2} s; VmRSS {:.0} MiB",
+            last.elapsed().as_secs_f64(),
+            mib(vm_rss_kib())
+        );
+        last = Instant::now();
+    };
+    let mut taxonomy = TaxonomyTree::new();
+    let mut chain = ChainGraph::new();
+    for (code, parent) in store.category_parents().await? {
+        taxonomy.insert(code.clone(), parent);
+        chain.add_category(code);
+    }
+    for (_, link) in store.all_chain_links().await? {
+        chain.add_link(&link.upstream, &link.downstream)?;
+    }
+    let atlas = Atlas::from_regions(&store.counties_with_prefix("").await?);
+    step("taxonomy, chain links, atlas");
+    let suppliers = store.supplier_matching_rows(None).await?;
+    step(&format!(
+        "supplier_matching_rows ({} rows)",
+        suppliers.len()
+    ));
+    let needs = store.open_need_matching_rows(None).await?;
+    step(&format!("open_need_matching_rows ({} rows)", needs.len()));
+    let mut config = IndexConfig::new(taxonomy, chain, atlas);
+    config.weights = settings.weights;
+    config.home_province = settings.home_province;
+    let index = MatchIndex::build(
+        config,
+        suppliers.iter().map(supplier_facts),
+        needs.iter().map(need_facts),
+    )?;
+    step("MatchIndex::build");
+    drop(suppliers);
+    drop(needs);
+    step("rows dropped");
+    println!("  peak VmHWM {:.0} MiB", mib(status_kib("VmHWM:")));
+    drop(index);
+    Ok(())
 }
 
 /// The `q`-quantile (nearest rank) of sorted durations.
@@ -125,6 +193,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         gap_patience: Duration::from_secs(5),
     };
 
+    if args.phases {
+        println!("phases of the build:");
+        phases(&store, &settings).await?;
+        return Ok(());
+    }
     let rss_before = vm_rss_kib().unwrap_or(0);
     let started = Instant::now();
     let engine = MatchingEngine::build(&store, settings).await?;
