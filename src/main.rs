@@ -119,6 +119,24 @@ enum SeedWhat {
         #[arg(long)]
         force: bool,
     },
+    /// A synthetic province for benchmarks (about 2,000 categories, 400 counties, SMEs with about
+    /// five capabilities each, their history as deals, open needs), bulk-loaded in one
+    /// transaction. Goes into an empty database: run it with PEITAO__REFERENCE__LOAD_ON_START=false
+    /// (and serve that database the same way). Accounts: lead1@synthetic.peitao.example …,
+    /// password `peitao-synthetic-2026`.
+    Synthetic {
+        /// How many SMEs.
+        #[arg(long)]
+        suppliers: usize,
+        /// How many open needs.
+        #[arg(long, default_value_t = 1_000)]
+        needs: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Empty every data table first, reference data included.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// The demo's size.

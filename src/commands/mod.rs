@@ -48,6 +48,20 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             seed::demo(&store, scale.into(), seed, force).await?;
             store.close().await?;
         }
+        Command::Seed {
+            what:
+                SeedWhat::Synthetic {
+                    suppliers,
+                    needs,
+                    seed,
+                    force,
+                },
+        } => {
+            refuse_demo_in_production(&settings)?;
+            let store = open(&settings).await?;
+            seed::synthetic(&store, suppliers, needs, seed, force).await?;
+            store.close().await?;
+        }
     }
     Ok(())
 }

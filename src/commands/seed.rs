@@ -53,3 +53,57 @@ pub async fn demo_if_empty(settings: &Settings) -> anyhow::Result<()> {
     store.close().await?;
     Ok(())
 }
+
+/// `peitao seed synthetic`: the benchmark province, bulk-loaded.
+pub async fn synthetic(
+    store: &Store,
+    suppliers: usize,
+    needs: usize,
+    seed: u64,
+    force: bool,
+) -> anyhow::Result<()> {
+    use peitao_app::synthetic::{self, SYNTHETIC_DOMAIN, SYNTHETIC_PASSWORD, SyntheticSpec};
+    let bar = ProgressBar::new(u64::try_from(suppliers).unwrap_or(u64::MAX));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} suppliers ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("seeding synthetic province");
+    bar.enable_steady_tick(Duration::from_millis(500));
+    let started = std::time::Instant::now();
+    let summary = synthetic::seed(
+        store,
+        SyntheticSpec::new(seed, suppliers, needs),
+        force,
+        |done, _| bar.set_position(u64::try_from(done).unwrap_or(u64::MAX)),
+    )
+    .await;
+    bar.finish_and_clear();
+    let summary = summary?;
+    eprintln!(
+        "synthetic province seeded in {:.1} s: {} regions, {} categories, {} chain links; {} lead \
+         enterprises, {} SMEs, {} users, {} capabilities, {} certifications, {} credentials, {} \
+         extra sites; {} open needs ({} invitations); history: {} past needs, {} quotes, {} deals",
+        started.elapsed().as_secs_f64(),
+        summary.regions,
+        summary.categories,
+        summary.chain_links,
+        summary.leads,
+        summary.suppliers,
+        summary.users,
+        summary.capabilities,
+        summary.certifications,
+        summary.credentials,
+        summary.sites,
+        summary.needs,
+        summary.invitations,
+        summary.past_needs,
+        summary.quotes,
+        summary.deals
+    );
+    eprintln!(
+        "sign in as lead1@{SYNTHETIC_DOMAIN} (owns need 1) or sme1@{SYNTHETIC_DOMAIN} with the \
+         password {SYNTHETIC_PASSWORD}"
+    );
+    Ok(())
+}

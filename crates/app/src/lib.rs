@@ -17,5 +17,6 @@ pub mod passwords;
 pub mod quotes;
 pub mod sites;
 pub mod suppliers;
+pub mod synthetic;
 
 pub use error::AppError;

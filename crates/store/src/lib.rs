@@ -18,6 +18,7 @@ mod quotes;
 mod reference;
 mod sites;
 mod suppliers;
+mod synthetic;
 mod taxonomy;
 mod tokens;
 mod verification;
@@ -38,6 +39,7 @@ pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use sea_orm::sqlx;
 pub use suppliers::{StoredCertification, SupplierRecord};
+pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
 
