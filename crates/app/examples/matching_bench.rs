@@ -188,6 +188,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = MatchingSettings {
         weights: Weights::default(),
         require_verified: false,
+        notify_min_score: 0.5,
         home_province: ProvinceCode::HUBEI,
         poll: Duration::from_millis(500),
         gap_patience: Duration::from_secs(5),
