@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use peitao_domain::{Category, CategoryCode, ParkId};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -343,7 +342,6 @@ async fn an_sme_on_the_stream_hears_a_matching_need_at_once_and_resumes_after_it
             .await
             .is_empty()
     );
-    let _ = futures_util::stream::iter([0]).next().await;
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use peitao_domain::{OrganizationId, ParkId};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Query,
 };
 use serde_json::Value;
@@ -111,15 +111,13 @@ impl Store {
             EventViewer::Everything => query,
             EventViewer::Park(park) => query.filter(events::Column::ParkId.eq(park.0)),
             EventViewer::Organization(organization) => query.filter(
-                Condition::all().add(
-                    events::Column::Id.in_subquery(
-                        Query::select()
-                            .column(event_audience::Column::EventId)
-                            .from(event_audience::Entity)
-                            .and_where(event_audience::Column::OrganizationId.eq(organization.0))
-                            .and_where(event_audience::Column::EventId.gt(after))
-                            .to_owned(),
-                    ),
+                events::Column::Id.in_subquery(
+                    Query::select()
+                        .column(event_audience::Column::EventId)
+                        .from(event_audience::Entity)
+                        .and_where(event_audience::Column::OrganizationId.eq(organization.0))
+                        .and_where(event_audience::Column::EventId.gt(after))
+                        .to_owned(),
                 ),
             ),
             EventViewer::Nothing => return Ok(Vec::new()),

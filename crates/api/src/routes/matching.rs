@@ -156,6 +156,11 @@ pub struct NeedMatchesView {
     pub items: Vec<SupplierMatchView>,
 }
 
+/// Kilometres to a tenth.
+fn tenth(km: f64) -> f64 {
+    (km * 10.0).round() / 10.0
+}
+
 fn rounded(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
@@ -218,7 +223,7 @@ async fn need_matches(
                 score: rounded(found.score),
                 components: components(&found.components),
                 in_province: found.in_province,
-                distance_km: found.distance_km.map(|km| (km * 10.0).round() / 10.0),
+                distance_km: found.distance_km.map(tenth),
                 matched_category: found.matched_category.to_string(),
             }
         })
@@ -314,7 +319,7 @@ async fn explain_match(
             view.score = Some(rounded(found.score));
             view.components = Some(components(&found.components));
             view.in_province = Some(found.in_province);
-            view.distance_km = found.distance_km.map(|km| (km * 10.0).round() / 10.0);
+            view.distance_km = found.distance_km.map(tenth);
             view.matched_category = Some(found.matched_category.to_string());
         }
         Explanation::Excluded(exclusions) => {
@@ -389,7 +394,7 @@ async fn my_matches(
                 score: rounded(found.score),
                 components: components(&found.components),
                 in_province: found.in_province,
-                distance_km: found.distance_km.map(|km| (km * 10.0).round() / 10.0),
+                distance_km: found.distance_km.map(tenth),
                 matched_category: found.matched_category.to_string(),
             })
         })
