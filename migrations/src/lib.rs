@@ -16,6 +16,7 @@ mod m20261128_000009_create_quotes_and_deals;
 mod m20261128_000010_create_credentials_and_verification;
 mod m20261128_000011_create_matching_changes;
 mod m20261128_000012_create_events;
+mod m20261128_000015_create_boms;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_create_credentials_and_verification::Migration),
             Box::new(m20261128_000011_create_matching_changes::Migration),
             Box::new(m20261128_000012_create_events::Migration),
+            Box::new(m20261128_000015_create_boms::Migration),
         ]
     }
 }
@@ -106,7 +108,14 @@ mod tests {
         );
 
         // Back to just before the conversion: every later migration first, then 000006.
-        let after_conversion = Migrator::migrations().len() - 6;
+        let migrations = Migrator::migrations();
+        let conversion = migrations
+            .iter()
+            .position(|migration| {
+                migration.name() == "m20261128_000006_capability_processes_as_json"
+            })
+            .unwrap();
+        let after_conversion = migrations.len() - conversion - 1;
         Migrator::down(
             &db,
             Some(<u32 as TryFrom<usize>>::try_from(after_conversion + 1).unwrap()),

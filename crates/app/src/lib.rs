@@ -4,6 +4,7 @@
 //! API turns into problem documents in one place.
 
 pub mod accounts;
+pub mod boms;
 pub mod credentials;
 pub mod demo;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod quotes;
 pub mod sites;
+pub mod stats;
 pub mod suppliers;
 pub mod synthetic;
 

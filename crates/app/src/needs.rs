@@ -278,10 +278,13 @@ pub async fn act(
             },
         )?;
     }
-    let notify = if action == OwnerAction::Publish {
-        crate::matching::suppliers_to_tell(engine, &need)
+    let (notify, matched) = if action == OwnerAction::Publish {
+        (
+            crate::matching::suppliers_to_tell(engine, &need),
+            Some(has_eligible_supplier(engine, &need)),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(store
         .transition_need(
@@ -294,9 +297,20 @@ pub async fn act(
                 actor: Some(actor.user),
                 reason: reason.as_deref(),
                 notify: &notify,
+                matched,
             },
         )
         .await?)
+}
+
+/// Whether any supplier passes every filter for `need`: the funnel's "needs with a match".
+fn has_eligible_supplier(engine: &crate::matching::MatchingEngine, need: &Need) -> bool {
+    let facts = crate::matching::facts_of(need);
+    engine.read(|index| {
+        !index
+            .rank_suppliers(&facts, &peitao_matching::RankOptions::top(1))
+            .is_empty()
+    })
 }
 
 /// A need's history, for those who may see the need other than suppliers.
@@ -400,6 +414,7 @@ pub async fn pass_deadlines(store: &Store, now: OffsetDateTime) -> Result<usize,
             actor: None,
             reason: Some("the response deadline passed"),
             notify: &[],
+            matched: None,
         };
         match store.transition_need(id, &transition).await {
             Ok(_) => moved += 1,

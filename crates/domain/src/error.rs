@@ -62,6 +62,8 @@ pub enum DomainError {
         field: &'static str,
         problem: String,
     },
+    #[error("{0}")]
+    InvalidPeriod(String),
     #[error("a certificate's valid_until must come after its valid_from")]
     CertificateEndsBeforeItStarts,
     #[error("the {field} must be a whole number from {min} to {max}, not {value}")]

@@ -3,6 +3,7 @@
 //! Values that arrive from outside are parsed once into the types here (`RegionCode::parse`,
 //! `CategoryCode::parse`, …); code that holds one of these types may rely on its invariant.
 
+pub mod bom;
 pub mod category;
 pub mod chain;
 pub mod credential;
@@ -16,9 +17,11 @@ pub mod region;
 pub mod scorecard;
 pub mod site;
 pub mod supplier;
+pub mod supporting;
 pub mod text;
 pub mod user;
 
+pub use bom::{Bom, BomId, BomLine, BomSummary, MAX_BOM_LINES};
 pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
 pub use credential::{Credential, CredentialTier};
@@ -37,5 +40,6 @@ pub use region::{ProvinceCode, Region, RegionCode, RegionLevel};
 pub use scorecard::Scorecard;
 pub use site::{NewProductionSite, ProductionSite, ProductionSiteId};
 pub use supplier::{Capability, Certification, CertificationKind};
+pub use supporting::{Period, RateTotals, Sourcing, Split};
 pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};

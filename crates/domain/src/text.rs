@@ -160,6 +160,18 @@ pub const SITE_ADDRESS: TextRule = TextRule {
     max_chars: 500,
     multiline: false,
 };
+/// A bill of materials' line description, such as `前桥总成 front axle assembly`.
+pub const BOM_DESCRIPTION: TextRule = TextRule {
+    field: "description",
+    max_chars: 500,
+    multiline: false,
+};
+/// A bill of materials' name, such as `2026 sourcing plan`.
+pub const BOM_NAME: TextRule = TextRule {
+    field: "name",
+    max_chars: 200,
+    multiline: false,
+};
 /// Why something was done: a cancellation, a rejection, a verification.
 pub const REASON: TextRule = TextRule {
     field: "reason",

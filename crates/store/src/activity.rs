@@ -30,6 +30,8 @@ pub struct PastNeed {
     pub status: NeedStatus,
     pub created_at: OffsetDateTime,
     pub published_at: Option<OffsetDateTime>,
+    /// Whether an eligible supplier existed when it was published.
+    pub matched_at_publish: Option<bool>,
     pub updated_at: OffsetDateTime,
     /// Every change, oldest first.
     pub history: Vec<NeedEvent>,
@@ -101,6 +103,7 @@ async fn insert_past_need(txn: &DatabaseTransaction, past: &PastNeed) -> Result<
     row.created_at = Set(past.created_at);
     row.updated_at = Set(past.updated_at);
     row.published_at = Set(past.published_at);
+    row.matched_at_publish = Set(past.matched_at_publish);
     let need: needs::Model = row.insert(txn).await?;
     write_invitations(txn, need.id, &past.terms).await?;
     for event in &past.history {

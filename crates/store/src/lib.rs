@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activity;
+mod boms;
 mod connect;
 mod credentials;
 mod directory;
@@ -17,6 +18,7 @@ pub mod page;
 mod quotes;
 mod reference;
 mod sites;
+mod stats;
 mod suppliers;
 mod synthetic;
 mod taxonomy;
@@ -38,6 +40,9 @@ pub use page::{Page, PageRequest};
 pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use sea_orm::sqlx;
+pub use stats::{
+    BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope, SupplyFigures,
+};
 pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;

@@ -63,6 +63,9 @@ pub struct Transition<'a> {
     /// Organisations to tell besides the lead and the suppliers that quoted: the SMEs a newly
     /// published need matches.
     pub notify: &'a [OrganizationId],
+    /// On publishing: whether the matching engine found an eligible supplier (the funnel's
+    /// second stage).
+    pub matched: Option<bool>,
 }
 
 fn amount(value: u64) -> i64 {
@@ -304,7 +307,12 @@ impl Store {
             .col_expr(needs::Column::UpdatedAt, Expr::value(now))
             .col_expr(needs::Column::Status, Expr::value(transition.to.as_str()));
         if transition.to == NeedStatus::Published {
-            update = update.col_expr(needs::Column::PublishedAt, Expr::value(now));
+            update = update
+                .col_expr(needs::Column::PublishedAt, Expr::value(now))
+                .col_expr(
+                    needs::Column::MatchedAtPublish,
+                    Expr::value(transition.matched),
+                );
         }
         let mut update = update
             .filter(needs::Column::Id.eq(id.0))

@@ -377,6 +377,8 @@ fn story(
         status: story.status,
         created_at: created,
         published_at,
+        // Every capable seller the need's visibility admits passes the demo's filters.
+        matched_at_publish: published_at.map(|_| !visible.is_empty()),
         updated_at,
         history: story.history,
         quotes: offers.into_iter().map(|offer| offer.quote).collect(),

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module a table. Only this crate sees them: the rest of Peitao works with
 //! the domain types the query modules return.
 
+pub mod bom_lines;
+pub mod boms;
 pub mod capabilities;
 pub mod categories;
 pub mod category_links;

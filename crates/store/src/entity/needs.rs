@@ -26,6 +26,8 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub published_at: Option<TimeDateTimeWithTimeZone>,
+    /// Whether the matching engine found an eligible supplier when the need was published.
+    pub matched_at_publish: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
