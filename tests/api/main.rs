@@ -32,6 +32,7 @@ mod reference;
 mod reference_data;
 mod sessions;
 mod sites;
+mod statistics;
 mod suppliers;
 mod tokens;
 mod unknown_fields;

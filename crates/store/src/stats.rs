@@ -216,7 +216,7 @@ impl Store {
         values.push(utc(last.1));
         let condition = scope_condition(scope, "d.lead_id", &mut values);
         let sql = format!(
-            "SELECT bucket, lead_id, category_code, in_province, \
+            "SELECT CAST(bucket AS BIGINT), lead_id, category_code, in_province, \
                     CAST(SUM(value_fen) AS BIGINT), COUNT(*) \
              FROM (SELECT {case} AS bucket, d.lead_id, n.category_code, d.in_province, d.value_fen \
                    FROM deals d JOIN needs n ON n.id = d.need_id \

@@ -44,6 +44,8 @@ enum Param {
     WorldDeal,
     /// A deal A awards to B for this call.
     FreshDeal,
+    /// A's bill of materials, made when the world was built.
+    BomOfA,
 }
 
 /// One operation called on one object, and the status each actor must get.
@@ -68,6 +70,7 @@ impl Case {
             Param::OrgB => world.org_b.to_string(),
             Param::Chain => world.chain_id.to_string(),
             Param::PublishedNeed => world.published_need.to_string(),
+            Param::BomOfA => world.bom_a.to_string(),
             Param::DraftNeed => world.draft_need.to_string(),
             Param::FreshDraft => need_of_a(app, world, serial + 1000, false)
                 .await
@@ -539,10 +542,75 @@ fn supplier_rows() -> Vec<Case> {
     ]
 }
 
+/// Statistics: leads their own, park administrators their park's, platform administrators all;
+/// SMEs none.
+fn figures(actor: Actor) -> StatusCode {
+    match actor {
+        Actor::Anonymous => UNAUTHORIZED,
+        Actor::SmeB | Actor::SmeD => FORBIDDEN,
+        _ => OK,
+    }
+}
+
+fn statistics_rows() -> Vec<Case> {
+    let mut rows: Vec<Case> = [
+        "/api/v1/stats/supporting-rate",
+        "/api/v1/stats/funnel",
+        "/api/v1/stats/overview",
+        "/api/v1/stats/gaps",
+    ]
+    .into_iter()
+    .map(|template| case(Method::GET, template, Param::None, None, figures))
+    .collect();
+    rows.extend([
+        case(
+            Method::POST,
+            "/api/v1/boms",
+            Param::None,
+            Some(|ctx| {
+                json!(format!(
+                    "category_code,description,annual_value_fen,current_supplier_region\n\
+                     auto.part,Matrix line {},100,420606\n",
+                    ctx.serial
+                ))
+            }),
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::LeadC => CREATED,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/boms",
+            Param::None,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::LeadC | Actor::PlatformAdmin => OK,
+                _ => FORBIDDEN,
+            },
+        ),
+        case(
+            Method::GET,
+            "/api/v1/boms/{id}/coverage",
+            Param::BomOfA,
+            None,
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::ParkXiangyang | Actor::PlatformAdmin => OK,
+                _ => NOT_FOUND,
+            },
+        ),
+    ]);
+    rows
+}
+
 pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
     rows.extend(quote_rows());
     rows.extend(matching_rows());
+    rows.extend(statistics_rows());
     rows.extend(supplier_rows());
     rows.extend(credential_and_verification_rows());
     rows.extend(base_rows());

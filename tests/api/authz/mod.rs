@@ -56,6 +56,8 @@ struct World {
     draft_need: i64,
     /// A deal of A's with B.
     deal: i64,
+    /// A bill of materials of A's.
+    bom_a: i64,
 }
 
 impl World {
@@ -250,6 +252,7 @@ async fn world(app: &TestApp) -> World {
         published_need: 0,
         draft_need: 0,
         deal: 0,
+        bom_a: 0,
         org_a: lead_a.organization_id.unwrap(),
         org_b: sme_b.organization_id.unwrap(),
         chain_id,
@@ -266,8 +269,25 @@ async fn world(app: &TestApp) -> World {
     world.published_need = need_of_a(app, &world, 0, true).await;
     world.draft_need = need_of_a(app, &world, 1, false).await;
     world.deal = deal_of_a(app, &world, 2).await;
+    let bom = app
+        .client
+        .post(app.url("/api/v1/boms?name=Matrix"))
+        .bearer_auth(world.signed_in(Actor::LeadA))
+        .header("content-type", "text/csv")
+        .body(BOM_OF_A)
+        .send()
+        .await
+        .unwrap();
+    world.bom_a = json_with_status(bom, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
     world
 }
+
+/// A bill of materials a lead uploads: one part bought in Beijing, one in Fancheng.
+const BOM_OF_A: &str = "category_code,description,annual_value_fen,current_supplier_region\n\
+                        auto.part,Brackets,9000000,110108\n\
+                        auto.part,Clips,1000000,420606\n";
 
 /// The ids of the certificates SME B holds now.
 /// The ids of the production sites B lists now.

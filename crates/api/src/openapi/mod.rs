@@ -37,6 +37,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "imports", description = "Supplier and taxonomy files (platform administrators)"),
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "reference", description = "Regions, categories, chains and parks"),
+        (name = "statistics", description = "Bills of materials, the in-province supporting rate, the pairing funnel, the overview and the gap list; JSON, CSV and XLSX"),
     )
 )]
 struct ApiDoc;

@@ -445,3 +445,27 @@ pub fn credential_number() -> Object {
         "The number on the certificate or in the published list.",
     )
 }
+
+/// A rate from 0 to 1 that is absent when there is nothing to divide by.
+pub fn optional_score() -> Object {
+    let mut schema = nullable_score();
+    schema.description = Some("From 0 to 1; null when nothing was sourced.".into());
+    schema
+}
+
+/// A difference of two rates, from -1 to 1, absent when either rate is.
+pub fn optional_signed_fraction() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Number, Type::Null]))
+        .minimum(Some(-1))
+        .maximum(Some(1))
+        .description(Some(
+            "From -1 to 1 (rate points as a fraction); null when a rate is.",
+        ))
+        .build()
+}
+
+/// A bill of materials' name.
+pub fn bom_name() -> Object {
+    visible_text(text::BOM_NAME, "What to call the bill of materials.")
+}

@@ -1,6 +1,7 @@
 //! Routes, one module a resource; each registers its handlers through `configure`.
 
 pub mod auth;
+pub mod boms;
 pub mod chains;
 pub mod credentials;
 pub mod directory;
@@ -15,6 +16,7 @@ pub mod pagination;
 pub mod quotes;
 pub mod reference;
 pub mod sites;
+pub mod stats;
 pub mod suppliers;
 pub mod users;
 pub mod views;
@@ -39,6 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(users::configure)
             .configure(reference::configure)
             .configure(chains::configure)
+            .configure(stats::configure)
+            .configure(boms::configure)
             .configure(imports::configure),
     );
 }

@@ -1,0 +1,487 @@
+//! The statistics against a fixture whose figures are computed by hand (docs/supporting-rate.md
+//! gives the rule): a baseline, deals in and out of the province, a cancelled deal, a lead
+//! without a baseline, and deals either side of the Q1/Q2 boundary in Beijing time.
+
+use peitao_domain::{Category, CategoryCode, ChainLink, NewChain, Role};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde_json::{Value, json};
+use time::{OffsetDateTime, macros::datetime};
+
+use crate::helpers::{Account, TestApp, json_with_status, problem, spawn_app};
+
+struct Fixture {
+    app: TestApp,
+    lead_a: Account,
+    lead_c: Account,
+    sme_b: Account,
+    park_x: Account,
+    admin: Account,
+    lead_a_id: i64,
+}
+
+fn category(code: &str, parent: Option<&str>) -> Category {
+    Category {
+        code: CategoryCode::parse(code).unwrap(),
+        parent_code: parent.map(|parent| CategoryCode::parse(parent).unwrap()),
+        name_zh: code.into(),
+        name_en: code.into(),
+        reference: None,
+    }
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
+    json_with_status(
+        app.send_as(Method::POST, path, token, Some(&body)).await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// A need the lead publishes in `category`, quoted by `supplier` and awarded for `value_fen`;
+/// the deal's id.
+async fn deal(
+    app: &TestApp,
+    lead: &Account,
+    supplier: &Account,
+    category: &str,
+    value_fen: i64,
+) -> i64 {
+    let deadline = (OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let need = post(
+        app,
+        "/api/v1/needs",
+        &lead.access_token,
+        json!({
+            "category_code": category, "title": "Fixture need", "quantity": 10, "unit": "pcs",
+            "estimated_value_fen": value_fen, "delivery_region_code": "420606",
+            "response_deadline": deadline, "visibility": "public"
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/needs/{need}/publish"),
+            &lead.access_token,
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let quote = post(
+        app,
+        &format!("/api/v1/needs/{need}/quotes"),
+        &supplier.access_token,
+        json!({"unit_price_fen": value_fen / 10, "quantity": 10, "lead_time_days": 14}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        app,
+        &format!("/api/v1/needs/{need}/awards"),
+        &lead.access_token,
+        json!({"quote_id": quote, "quantity": 10, "contract_value_fen": value_fen}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Moves a deal's award to `at`, as if it had been made then.
+async fn awarded_at(app: &TestApp, deal: i64, at: OffsetDateTime) {
+    let db = app.store.connection();
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Postgres => "UPDATE deals SET awarded_at = $1 WHERE id = $2",
+        _ => "UPDATE deals SET awarded_at = ? WHERE id = ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [at.into(), deal.into()],
+    ))
+    .await
+    .unwrap();
+}
+
+async fn fixture() -> Fixture {
+    let app = spawn_app().await;
+    let parks = app.seed_geography().await;
+    app.store
+        .insert_categories(&[category("auto", None), category("chem", None)])
+        .await
+        .unwrap();
+    app.store
+        .import_taxonomy(
+            &[
+                category("auto.part", Some("auto")),
+                category("chem.battery", Some("chem")),
+            ],
+            &[NewChain {
+                code: "automotive".into(),
+                name_zh: "汽车".into(),
+                name_en: "Automotive".into(),
+                links: vec![ChainLink {
+                    upstream: CategoryCode::parse("auto.part").unwrap(),
+                    downstream: CategoryCode::parse("auto").unwrap(),
+                }],
+            }],
+        )
+        .await
+        .unwrap();
+    let lead_a = app
+        .register("a@example.com", "lead", "420606", Some(parks.xiangyang))
+        .await;
+    let lead_c = app
+        .register("c@example.com", "lead", "429004", Some(parks.xiantao))
+        .await;
+    let sme_b = app
+        .register("b@example.com", "sme", "420607", Some(parks.xiangyang))
+        .await;
+    let sme_e = app.register("e@example.com", "sme", "110108", None).await;
+    for sme in [&sme_b, &sme_e] {
+        json_with_status(
+            app.send_as(
+                Method::PUT,
+                "/api/v1/suppliers/me/capabilities",
+                &sme.access_token,
+                Some(&json!({"capabilities": [
+                    {"category_code": "auto.part", "annual_capacity": 120_000, "unit": "pcs"}
+                ]})),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let park_x = app
+        .administrator("park-x@example.com", Role::ParkAdmin, Some(parks.xiangyang))
+        .await;
+    let admin = app
+        .administrator("root@example.com", Role::PlatformAdmin, None)
+        .await;
+
+    // A's baseline, a year's sourcing: parts 12,000 yuan from Beijing and 4,000 from Fancheng,
+    // batteries 24,000 from Beijing.
+    let bom = app
+        .client
+        .post(app.url("/api/v1/boms?name=Fixture"))
+        .bearer_auth(&lead_a.access_token)
+        .header("content-type", "text/csv")
+        .body(
+            "\u{feff}category_code,description,annual_value_fen,current_supplier_region\n\
+             auto.part,Brackets,1200000,110108\n\
+             auto.part,Clips,400000,420606\n\
+             chem.battery,Cells,2400000,110108\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    json_with_status(bom, StatusCode::CREATED).await;
+
+    // 23:30 on 31 March in Beijing: Q1. 00:30 on 1 April: Q2.
+    let in_q1 = deal(&app, &lead_a, &sme_b, "auto.part", 300_000).await;
+    awarded_at(&app, in_q1, datetime!(2026-03-31 15:30 UTC)).await;
+    let in_q2 = deal(&app, &lead_a, &sme_e, "auto.part", 100_000).await;
+    awarded_at(&app, in_q2, datetime!(2026-03-31 16:30 UTC)).await;
+    // A cancelled deal counts nowhere.
+    let cancelled = deal(&app, &lead_a, &sme_b, "chem.battery", 500_000).await;
+    awarded_at(&app, cancelled, datetime!(2026-02-01 02:00 UTC)).await;
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/deals/{cancelled}/cancel"),
+            &lead_a.access_token,
+            Some(&json!({"reason": "the cells failed the drop test"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // C has no baseline; its one deal is in province.
+    let of_c = deal(&app, &lead_c, &sme_b, "auto.part", 200_000).await;
+    awarded_at(&app, of_c, datetime!(2026-02-10 04:00 UTC)).await;
+
+    let lead_a_id = lead_a.organization_id.unwrap();
+    Fixture {
+        app,
+        lead_a,
+        lead_c,
+        sme_b,
+        park_x,
+        admin,
+        lead_a_id,
+    }
+}
+
+async fn get(fixture: &Fixture, path: &str, token: &str) -> Value {
+    json_with_status(fixture.app.get_as(path, token).await, StatusCode::OK).await
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    value
+        .as_f64()
+        .is_some_and(|found| (found - expected).abs() < 1e-9)
+}
+
+#[tokio::test]
+async fn the_supporting_rate_matches_the_hand_computed_figures() {
+    let fixture = fixture().await;
+    let admin = &fixture.admin.access_token;
+    let q1 = "/api/v1/stats/supporting-rate?from=2026-01-01&to=2026-03-31";
+
+    // Q1, a quarter of the annual baseline: A sourced 1,000,000 fen, 100,000 in province (10 %).
+    // The 300,000 in-province deal switches 300,000 from Beijing: 400,000 of 1,000,000 (40 %).
+    // C has no baseline; its 200,000 in-province deal is all it sourced.
+    let report = get(&fixture, &format!("{q1}&group_by=lead"), admin).await;
+    let total = &report["total"];
+    assert_eq!(total["baseline"]["in_province_fen"], 100_000);
+    assert_eq!(total["baseline"]["total_fen"], 1_000_000);
+    assert!(close(&total["baseline"]["rate"], 0.1), "{total}");
+    assert_eq!(total["current"]["in_province_fen"], 600_000);
+    assert_eq!(total["current"]["total_fen"], 1_200_000);
+    assert!(close(&total["current"]["rate"], 0.5), "{total}");
+    assert!(close(&total["uplift"], 0.4), "{total}");
+    assert_eq!(
+        total["deals"]["total_fen"], 500_000,
+        "the cancelled deal and Q2's are out"
+    );
+    assert_eq!(total["by_count"]["baseline_categories"], 2);
+    assert_eq!(total["by_count"]["baseline_in_province"], 1);
+    assert_eq!(total["by_count"]["current_categories"], 3);
+    assert_eq!(total["by_count"]["current_in_province"], 2);
+
+    let groups = report["groups"].as_array().unwrap();
+    let a = groups
+        .iter()
+        .find(|group| group["key"] == fixture.lead_a_id.to_string())
+        .unwrap();
+    assert!(close(&a["current"]["rate"], 0.4), "{a}");
+    assert!(close(&a["uplift"], 0.3), "{a}");
+    let c = groups
+        .iter()
+        .find(|group| group["key"] == fixture.lead_c.organization_id.unwrap().to_string())
+        .unwrap();
+    assert_eq!(c["baseline"]["rate"], Value::Null);
+    assert!(close(&c["current"]["rate"], 1.0), "{c}");
+    assert_eq!(c["uplift"], Value::Null);
+
+    // Q2: the out-of-province deal replaces Beijing sourcing; nothing moves.
+    let q2 = get(
+        &fixture,
+        "/api/v1/stats/supporting-rate?from=2026-04-01&to=2026-06-30",
+        admin,
+    )
+    .await;
+    assert!(close(&q2["total"]["current"]["rate"], 0.1), "{q2}");
+    assert_eq!(q2["total"]["deals"]["total_fen"], 100_000);
+
+    // Without batteries A's baseline is 100,000 of 400,000, and all 400,000 is local now.
+    let parts = get(&fixture, &format!("{q1}&exclude=chem"), admin).await;
+    assert!(close(&parts["total"]["baseline"]["rate"], 0.25), "{parts}");
+    assert_eq!(parts["total"]["current"]["total_fen"], 600_000);
+    assert!(close(&parts["total"]["current"]["rate"], 1.0), "{parts}");
+
+    // By month: C's deal in February, A's in March.
+    let months = get(&fixture, &format!("{q1}&group_by=month"), admin).await;
+    let keys: Vec<&str> = months["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| group["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["2026-01", "2026-02", "2026-03"]);
+    assert_eq!(months["groups"][1]["deals"]["in_province_fen"], 200_000);
+    assert_eq!(months["groups"][2]["deals"]["in_province_fen"], 300_000);
+
+    // By chain: the parts are in the automotive chain, the batteries in none.
+    let chains = get(&fixture, &format!("{q1}&group_by=chain"), admin).await;
+    let none = chains["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|group| group["key"] == "none")
+        .unwrap();
+    assert_eq!(none["current"]["total_fen"], 600_000);
+}
+
+#[tokio::test]
+async fn each_scope_sees_its_own_figures_and_smes_none() {
+    let fixture = fixture().await;
+    let q1 = "/api/v1/stats/supporting-rate?from=2026-01-01&to=2026-03-31&group_by=park";
+    // The Xiangyang park's administrator sees A, not C.
+    let park = get(&fixture, q1, &fixture.park_x.access_token).await;
+    assert_eq!(park["total"]["current"]["total_fen"], 1_000_000, "{park}");
+    assert_eq!(park["groups"].as_array().unwrap().len(), 1);
+    // C sees only its own.
+    let own = get(&fixture, q1, &fixture.lead_c.access_token).await;
+    assert_eq!(own["total"]["current"]["total_fen"], 200_000, "{own}");
+    // A's bill of materials is A's, its park's and the platform's.
+    let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;
+    let bom = boms["items"][0]["id"].as_i64().unwrap();
+    let coverage = format!("/api/v1/boms/{bom}/coverage");
+    get(&fixture, &coverage, &fixture.park_x.access_token).await;
+    problem(
+        fixture
+            .app
+            .get_as(&coverage, &fixture.lead_c.access_token)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    problem(
+        fixture.app.get_as(q1, &fixture.sme_b.access_token).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
+    let fixture = fixture().await;
+    let admin = &fixture.admin.access_token;
+    // Every need was published today: four needs, four quotes, three awarded (one deal cancelled).
+    let funnel = get(&fixture, "/api/v1/stats/funnel", admin).await;
+    let stage = |name: &str| {
+        funnel["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|stage| stage["stage"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(stage("needs_published")["count"], 4, "{funnel}");
+    // The battery need had no capable supplier when it was published.
+    assert_eq!(stage("needs_matched")["count"], 3, "{funnel}");
+    assert_eq!(stage("quotes")["count"], 4);
+    assert_eq!(stage("needs_awarded")["count"], 3);
+    assert_eq!(stage("deals")["value_fen"], 600_000);
+    assert_eq!(stage("deals_fulfilled")["count"], 0);
+    assert!(funnel["median_hours_to_first_quote"].as_f64().is_some());
+
+    // Batteries: demanded, made by nobody in the province.
+    let gaps = get(&fixture, "/api/v1/stats/gaps?fewer_than=1", admin).await;
+    let gaps = gaps.as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0]["category_code"], "chem.battery");
+    assert_eq!(gaps[0]["baseline_out_of_province_fen"], 2_400_000);
+    assert_eq!(gaps[0]["leads"][0]["id"], fixture.lead_a_id);
+    // Parts have one in-province maker: a gap when three are wanted.
+    let thin = get(&fixture, "/api/v1/stats/gaps", admin).await;
+    let part = thin
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|gap| gap["category_code"] == "auto.part")
+        .unwrap()
+        .clone();
+    assert_eq!(part["in_province_suppliers"], 1);
+    assert_eq!(part["nearest_out_of_province"].as_array().unwrap().len(), 1);
+
+    // Coverage: the Beijing brackets have an in-province candidate, the cells none.
+    let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;
+    let bom = boms["items"][0]["id"].as_i64().unwrap();
+    let coverage = get(
+        &fixture,
+        &format!("/api/v1/boms/{bom}/coverage"),
+        &fixture.lead_a.access_token,
+    )
+    .await;
+    assert!(close(&coverage["current_rate"], 0.1), "{coverage}");
+    assert!(close(&coverage["potential_rate"], 0.4), "{coverage}");
+    assert_eq!(
+        coverage["lines"][2]["candidates"].as_array().unwrap().len(),
+        0
+    );
+
+    // CSV with a byte-order mark; XLSX a zip.
+    let csv = fixture
+        .app
+        .client
+        .get(
+            fixture
+                .app
+                .url("/api/v1/stats/supporting-rate?from=2026-01-01&to=2026-03-31&format=csv"),
+        )
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("\u{feff}key,label,"), "{text}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("total,") && line.contains("0.500000")),
+        "{text}"
+    );
+    let xlsx = fixture
+        .app
+        .client
+        .get(fixture.app.url("/api/v1/stats/overview"))
+        .header(
+            "accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn a_bad_bill_of_materials_is_refused_line_by_line_and_nothing_is_kept() {
+    let fixture = fixture().await;
+    let response = fixture
+        .app
+        .client
+        .post(fixture.app.url("/api/v1/boms"))
+        .bearer_auth(&fixture.lead_a.access_token)
+        .header("content-type", "text/csv")
+        .body(
+            "category_code,description,annual_value_fen,current_supplier_region\n\
+             auto.part,Good,100,420606\n\
+             no.such,Bad category,100,420606\n\
+             auto.part,Bad value,-5,420606\n\
+             auto.part,Bad region,100,999999\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    let body = problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+    )
+    .await;
+    let lines: Vec<i64> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4, 5], "{body}");
+    let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;
+    assert_eq!(
+        boms["items"].as_array().unwrap().len(),
+        1,
+        "only the fixture's"
+    );
+}
