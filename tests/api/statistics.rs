@@ -167,6 +167,20 @@ async fn fixture() -> Fixture {
         .administrator("root@example.com", Role::PlatformAdmin, None)
         .await;
 
+    // An older plan A replaced: only the latest bill of materials is the baseline.
+    let old = app
+        .client
+        .post(app.url("/api/v1/boms?name=Superseded"))
+        .bearer_auth(&lead_a.access_token)
+        .header("content-type", "text/csv")
+        .body(
+            "category_code,description,annual_value_fen,current_supplier_region\n\
+             auto.part,Old plan,99900000,110108\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    json_with_status(old, StatusCode::CREATED).await;
     // A's baseline, a year's sourcing: parts 12,000 yuan from Beijing and 4,000 from Fancheng,
     // batteries 24,000 from Beijing.
     let bom = app
@@ -481,7 +495,7 @@ async fn a_bad_bill_of_materials_is_refused_line_by_line_and_nothing_is_kept() {
     let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;
     assert_eq!(
         boms["items"].as_array().unwrap().len(),
-        1,
-        "only the fixture's"
+        2,
+        "only the fixture's two"
     );
 }
