@@ -272,15 +272,17 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
     assert_eq!(total["by_count"]["current_in_province"], 2);
 
     let groups = report["groups"].as_array().unwrap();
+    let a_key = fixture.lead_a_id.to_string();
+    let c_key = fixture.lead_c.organization_id.unwrap().to_string();
     let a = groups
         .iter()
-        .find(|group| group["key"] == fixture.lead_a_id.to_string())
+        .find(|group| group["key"] == a_key.as_str())
         .unwrap();
     assert!(close(&a["current"]["rate"], 0.4), "{a}");
     assert!(close(&a["uplift"], 0.3), "{a}");
     let c = groups
         .iter()
-        .find(|group| group["key"] == fixture.lead_c.organization_id.unwrap().to_string())
+        .find(|group| group["key"] == c_key.as_str())
         .unwrap();
     assert_eq!(c["baseline"]["rate"], Value::Null);
     assert!(close(&c["current"]["rate"], 1.0), "{c}");
