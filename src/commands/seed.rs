@@ -24,7 +24,8 @@ pub async fn demo(store: &Store, scale: Scale, seed: u64, force: bool) -> anyhow
     let summary = summary?;
     eprintln!(
         "demo seeded: {} lead enterprises, {} SMEs ({} outside the province), {} capabilities, \
-         {} certifications, {} users; {} needs, {} quotes and {} deals over the last 18 months",
+         {} certifications, {} users; {} needs, {} quotes and {} deals over the last 18 months; \
+         {} bill-of-materials lines as the lead enterprises' baselines",
         summary.leads,
         summary.smes,
         summary.out_of_province,
@@ -33,7 +34,8 @@ pub async fn demo(store: &Store, scale: Scale, seed: u64, force: bool) -> anyhow
         summary.users,
         summary.needs,
         summary.quotes,
-        summary.deals
+        summary.deals,
+        summary.bom_lines
     );
     eprintln!(
         "sign in as admin@{DEMO_DOMAIN}, park.xiangyang@{DEMO_DOMAIN}, lead1@{DEMO_DOMAIN} or \

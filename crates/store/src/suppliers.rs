@@ -14,8 +14,9 @@ use crate::{
     NewOrganization, NewUser, Store, StoreError,
     accounts::user_model,
     entity::{
-        capabilities, certifications, credentials, deals, need_history, need_invitations, needs,
-        organization_history, organizations, production_sites, quotes, users,
+        bom_lines, boms, capabilities, certifications, credentials, deals, need_history,
+        need_invitations, needs, organization_history, organizations, production_sites, quotes,
+        users,
     },
 };
 
@@ -59,6 +60,8 @@ impl Store {
         // The sourcing activity first: it points at organisations and users.
         deals::Entity::delete_many().exec(&txn).await?;
         quotes::Entity::delete_many().exec(&txn).await?;
+        bom_lines::Entity::delete_many().exec(&txn).await?;
+        boms::Entity::delete_many().exec(&txn).await?;
         need_history::Entity::delete_many().exec(&txn).await?;
         need_invitations::Entity::delete_many().exec(&txn).await?;
         needs::Entity::delete_many().exec(&txn).await?;

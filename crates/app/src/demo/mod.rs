@@ -22,6 +22,7 @@ use time::{Date, Duration, Month};
 use crate::{AppError, import::bootstrap, passwords};
 
 mod activity;
+mod baseline;
 mod vocabulary;
 
 pub use vocabulary::DEMO_PARK_ADMINS;
@@ -77,6 +78,8 @@ pub struct DemoSummary {
     pub needs: usize,
     pub quotes: usize,
     pub deals: usize,
+    /// Lines of the lead enterprises' bills of materials.
+    pub bom_lines: usize,
 }
 
 /// The database holds organisations already: seeding would mix the demo with them.
@@ -340,6 +343,7 @@ pub async fn seed(
     for chunk in stories.needs.chunks(200) {
         store.import_past_needs(chunk).await?;
     }
+    summary.bom_lines = baseline::declare(store, &buyers, &mut rng).await?;
     Ok(summary)
 }
 
