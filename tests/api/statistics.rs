@@ -419,6 +419,35 @@ async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
         0
     );
 
+    assert_eq!(
+        coverage["lines"][0]["candidates"][0]["name"],
+        "b@example.com Co."
+    );
+
+    assert_eq!(
+        coverage["lines"][0]["candidates"][0]["region_code"],
+        "420607"
+    );
+    // The chain map: one in-province maker of parts; the demand only for those with figures.
+    let chains = get(&fixture, "/api/v1/chains", admin).await;
+    let graph_path = format!("/api/v1/chains/{}/graph", chains["items"][0]["id"]);
+    let node = |graph: &Value| {
+        graph["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|node| node["category_code"] == "auto.part")
+            .unwrap()
+            .clone()
+    };
+    let seen_by_admin = node(&get(&fixture, &graph_path, admin).await);
+    assert_eq!(seen_by_admin["in_province_suppliers"], 1, "{seen_by_admin}");
+    assert_eq!(seen_by_admin["baseline_demand_fen"], 1_600_000);
+    assert_eq!(seen_by_admin["in_province_capacity"][0]["annual"], 120_000);
+    let seen_by_sme = node(&get(&fixture, &graph_path, &fixture.sme_b.access_token).await);
+    assert_eq!(seen_by_sme["in_province_suppliers"], 1);
+    assert_eq!(seen_by_sme["baseline_demand_fen"], Value::Null);
+
     // CSV with a byte-order mark; XLSX a zip.
     let csv = fixture
         .app

@@ -328,6 +328,8 @@ pub struct Coverage {
     pub in_province_value_fen: u64,
     /// Out-of-province lines' value that has at least one in-province candidate.
     pub movable_value_fen: u64,
+    /// The candidates' names and counties.
+    pub suppliers: HashMap<OrganizationId, (String, peitao_domain::RegionCode)>,
 }
 
 impl Coverage {
@@ -408,8 +410,17 @@ pub async fn coverage(
             }
         })
         .collect();
+    let ids: Vec<OrganizationId> = found
+        .values()
+        .flatten()
+        .map(|candidate| candidate.supplier)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let suppliers = store.organization_labels(&ids).await?;
     Ok(Coverage {
         bom,
+        suppliers,
         lines,
         total_value_fen: total,
         in_province_value_fen: local,

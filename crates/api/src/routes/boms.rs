@@ -190,6 +190,9 @@ async fn list_boms(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CandidateView {
     pub supplier_id: i64,
+    pub name: String,
+    /// The county it is registered in.
+    pub region_code: String,
     #[schema(schema_with = schemas::score)]
     pub score: f64,
     pub distance_km: Option<f64>,
@@ -249,6 +252,7 @@ async fn bom_coverage(
         BomId(id.into_inner()),
     )
     .await?;
+    let names = &coverage.suppliers;
     Ok(web::Json(CoverageView {
         bom: summary(&coverage.bom, state.home_province),
         current_rate: coverage.current_rate(),
@@ -269,6 +273,12 @@ async fn bom_coverage(
                     .into_iter()
                     .map(|found| CandidateView {
                         supplier_id: found.supplier.0,
+                        name: names
+                            .get(&found.supplier)
+                            .map_or_else(String::new, |(name, _)| name.clone()),
+                        region_code: names
+                            .get(&found.supplier)
+                            .map_or_else(String::new, |(_, region)| region.to_string()),
                         score: found.score,
                         distance_km: found.distance_km.map(|km| (km * 10.0).round() / 10.0),
                     })

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::{
     auth::Principal,
     error::{ApiError, OrNotFound},
-    routes::{pagination::List, reference::CategoryView},
+    routes::{pagination::List, reference::CategoryView, stats::CapacityView},
     state::AppState,
 };
 
@@ -36,12 +36,30 @@ pub struct LinkView {
     pub downstream: String,
 }
 
-/// A chain with its categories (the nodes) and links (the edges).
+/// How well the province covers one category of the chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeCoverageView {
+    pub category_code: String,
+    /// Eligible in-province SMEs (an enabled user; verified when matching requires it) declaring
+    /// a capability in the category or one below it.
+    pub in_province_suppliers: i64,
+    /// Their declared annual capacity, by unit.
+    pub in_province_capacity: Vec<CapacityView>,
+    /// Open needs' remaining estimated value in the category, of the caller's scope (a lead its
+    /// own, a park administrator its park's, platform administrators all); `null` for SMEs.
+    pub open_demand_fen: Option<i64>,
+    /// The baselines' annual value of the category, same scope; `null` for SMEs.
+    pub baseline_demand_fen: Option<i64>,
+}
+
+/// A chain with its categories (the nodes), links (the edges) and each node's coverage.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChainGraphView {
     pub chain: ChainView,
     pub nodes: Vec<CategoryView>,
     pub edges: Vec<LinkView>,
+    /// One entry per node, in the order of `nodes`.
+    pub coverage: Vec<NodeCoverageView>,
 }
 
 /// Every chain, by code (signed-in users). Chains are few: one page holds them all.
@@ -72,7 +90,8 @@ async fn list_chains(
     }))
 }
 
-/// One chain's graph: its categories and upstream → downstream links (signed-in users).
+/// One chain's graph: its categories and upstream → downstream links, with each category's
+/// in-province suppliers and capacity, and the demand the caller may see (signed-in users).
 #[utoipa::path(
     tag = "reference",
     security(("bearer" = [])),
@@ -84,7 +103,7 @@ async fn list_chains(
 #[get("/chains/{id}/graph")]
 async fn chain_graph(
     state: web::Data<AppState>,
-    _principal: Principal,
+    principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<ChainGraphView>, ApiError> {
     let id = ChainId(id.into_inner());
@@ -100,12 +119,40 @@ async fn chain_graph(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let nodes = state
+    let nodes: Vec<CategoryView> = state
         .store
         .categories_by_codes(&codes)
         .await?
         .into_iter()
         .map(CategoryView::from)
+        .collect();
+    let mut coverage = peitao_app::stats::chain_coverage(
+        &state.store,
+        &state.matching,
+        &principal.actor(),
+        &codes,
+    )
+    .await?;
+    let coverage = nodes
+        .iter()
+        .map(|node| {
+            let found = CategoryCode::parse(&node.code)
+                .ok()
+                .and_then(|code| coverage.remove(&code))
+                .unwrap_or_default();
+            NodeCoverageView {
+                category_code: node.code.clone(),
+                in_province_suppliers: found.supply.suppliers,
+                in_province_capacity: found
+                    .supply
+                    .capacity
+                    .into_iter()
+                    .map(|(unit, annual)| CapacityView { unit, annual })
+                    .collect(),
+                open_demand_fen: found.open_demand_fen,
+                baseline_demand_fen: found.baseline_demand_fen,
+            }
+        })
         .collect();
     Ok(web::Json(ChainGraphView {
         chain: ChainView {
@@ -122,5 +169,6 @@ async fn chain_graph(
                 downstream: link.downstream.to_string(),
             })
             .collect(),
+        coverage,
     }))
 }
