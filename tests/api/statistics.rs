@@ -418,16 +418,15 @@ async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
         coverage["lines"][2]["candidates"].as_array().unwrap().len(),
         0
     );
-
     assert_eq!(
         coverage["lines"][0]["candidates"][0]["name"],
         "b@example.com Co."
     );
-
     assert_eq!(
         coverage["lines"][0]["candidates"][0]["region_code"],
         "420607"
     );
+
     // The chain map: one in-province maker of parts; the demand only for those with figures.
     let chains = get(&fixture, "/api/v1/chains", admin).await;
     let graph_path = format!("/api/v1/chains/{}/graph", chains["items"][0]["id"]);
