@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, Forbidden},
+    error::{ApiError, Forbidden, Problem},
     export::{Cell, Format, Table, csv_response, xlsx_response},
     openapi::schemas,
     state::AppState,
@@ -87,8 +87,11 @@ pub struct PeriodParams {
 }
 
 fn period_of(from: Option<&str>, to: Option<&str>) -> Result<Period, ApiError> {
-    let from = from.map(|raw| parse_date("from", raw)).transpose()?;
-    let to = to.map(|raw| parse_date("to", raw)).transpose()?;
+    let date = |field, raw: &str| {
+        parse_date(field, raw).map_err(|err| ApiError::BadRequest(err.to_string()))
+    };
+    let from = from.map(|raw| date("from", raw)).transpose()?;
+    let to = to.map(|raw| date("to", raw)).transpose()?;
     Ok(stats::period(from, to)?)
 }
 
@@ -306,6 +309,7 @@ fn file_name(what: &str, period: Period) -> String {
             (String = "text/csv"),
         )),
         Forbidden,
+        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/supporting-rate")]
@@ -464,6 +468,7 @@ fn funnel_table(figures: &FunnelFigures) -> Table {
             (String = "text/csv"),
         )),
         Forbidden,
+        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/funnel")]
@@ -527,6 +532,7 @@ pub struct OverviewView {
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         Forbidden,
+        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/overview")]
@@ -634,6 +640,7 @@ pub struct GapView {
             (String = "text/csv"),
         )),
         Forbidden,
+        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/gaps")]
