@@ -210,3 +210,36 @@ async fn the_demo_province_is_at_work_over_eighteen_months() {
     let deals = json_with_status(app.get_as("/api/v1/deals", token).await, StatusCode::OK).await;
     assert!(!deals["items"].as_array().unwrap().is_empty());
 }
+
+/// A park official looking at the demo sees a baseline mostly sourced outside Hubei, a rate that
+/// rose with the deals made here, and gaps to attract investment for.
+#[tokio::test]
+async fn the_demo_parks_figures_tell_a_plausible_story() {
+    let app = spawn_app().await;
+    let summary = demo::seed(&app.store, Scale::Small, 42, false, |_, _| {})
+        .await
+        .unwrap();
+    assert!(summary.bom_lines >= summary.leads, "{summary:?}");
+    let tokens = app.login("park.xiangyang@peitao.demo", DEMO_PASSWORD).await;
+    let token = tokens["access_token"].as_str().unwrap();
+    let rate = json_with_status(
+        app.get_as("/api/v1/stats/supporting-rate", token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let baseline = rate["total"]["baseline"]["rate"].as_f64().unwrap();
+    let current = rate["total"]["current"]["rate"].as_f64().unwrap();
+    assert!((0.05..0.5).contains(&baseline), "{rate}");
+    assert!(current > baseline, "{rate}");
+    let admin = app.login("admin@peitao.demo", DEMO_PASSWORD).await;
+    let gaps = json_with_status(
+        app.get_as(
+            "/api/v1/stats/gaps",
+            admin["access_token"].as_str().unwrap(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!gaps.as_array().unwrap().is_empty(), "{gaps}");
+}
