@@ -529,3 +529,79 @@ async fn a_bad_bill_of_materials_is_refused_line_by_line_and_nothing_is_kept() {
         "only the fixture's two"
     );
 }
+
+/// A workbook as officials keep them: the values are numbers, the first sheet holds the table.
+fn workbook(rows: &[(&str, &str, f64, &str)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, header) in [
+        "category_code",
+        "description",
+        "annual_value_fen",
+        "current_supplier_region",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write_string(0, column as u16, header).unwrap();
+    }
+    for (row, (category, description, value, region)) in rows.iter().enumerate() {
+        let row = row as u32 + 1;
+        sheet.write_string(row, 0, *category).unwrap();
+        sheet.write_string(row, 1, *description).unwrap();
+        sheet.write_number(row, 2, *value).unwrap();
+        sheet.write_string(row, 3, *region).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_bill_of_materials_comes_as_an_xlsx_workbook_too() {
+    let fixture = fixture().await;
+    let upload = |bytes: Vec<u8>| {
+        fixture
+            .app
+            .client
+            .post(fixture.app.url("/api/v1/boms?name=Workbook"))
+            .bearer_auth(&fixture.lead_a.access_token)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(bytes)
+            .send()
+    };
+    let stored = json_with_status(
+        upload(workbook(&[
+            ("auto.part", "支架 brackets", 250_000.0, "110108"),
+            ("chem.battery", "电芯 cells", 750_000.0, "420606"),
+        ]))
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(stored["lines"], 2);
+    assert_eq!(stored["annual_value_fen"], 1_000_000);
+    assert_eq!(stored["in_province_value_fen"], 750_000);
+    // A fractional value is refused on its row, and nothing is kept.
+    let refused = problem(
+        upload(workbook(&[
+            ("auto.part", "good", 1.0, "420606"),
+            ("auto.part", "half a fen", 0.5, "420606"),
+        ]))
+        .await
+        .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["line"], 3, "{refused}");
+    // Not a workbook at all.
+    problem(
+        upload(b"PK not really".to_vec()).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+    )
+    .await;
+}
