@@ -469,3 +469,12 @@ pub fn optional_signed_fraction() -> Object {
 pub fn bom_name() -> Object {
     visible_text(text::BOM_NAME, "What to call the bill of materials.")
 }
+
+/// Category codes separated by commas, at most 50.
+pub fn category_code_list() -> Object {
+    string(
+        "^[A-Za-z0-9._-]{1,64}(,[A-Za-z0-9._-]{1,64}){0,49}$",
+        None,
+        "Category codes separated by commas (no spaces), at most 50, such as chem,auto.powertrain.nev.battery_pack.",
+    )
+}

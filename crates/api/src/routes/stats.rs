@@ -110,7 +110,7 @@ pub struct RateParams {
     #[param(schema_with = schemas::date)]
     pub to: Option<String>,
     /// Category codes, comma-separated, left out with every category below them (at most 50).
-    #[param(example = "auto.powertrain.battery_pack")]
+    #[param(schema_with = schemas::category_code_list, example = "chem.battery")]
     pub exclude: Option<String>,
     /// `csv` for a file; JSON otherwise (also chosen by `Accept: text/csv`).
     pub format: Option<TableFormat>,
@@ -323,11 +323,11 @@ async fn supporting_rate(
     stats::scope_of(&actor)?;
     let period = period_of(query.from.as_deref(), query.to.as_deref())?;
     let exclude = match query.exclude.as_deref() {
-        None | Some("") => Vec::new(),
+        None => Vec::new(),
         Some(list) => {
             let codes = list
                 .split(',')
-                .map(|code| CategoryCode::parse(code.trim()))
+                .map(CategoryCode::parse)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|err| ApiError::BadRequest(format!("exclude: {err}")))?;
             if codes.len() > MAX_EXCLUDED {
