@@ -94,6 +94,65 @@ async fn deal(
         .unwrap()
 }
 
+/// A need of the lead's for parts, quoted by both suppliers and split between them, each getting
+/// half the quantity for its value; the deals' ids.
+async fn split(app: &TestApp, lead: &Account, awards: [(&Account, i64); 2]) -> Vec<i64> {
+    let deadline = (OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let need = post(
+        app,
+        "/api/v1/needs",
+        &lead.access_token,
+        json!({
+            "category_code": "auto.part", "title": "Split need", "quantity": 10, "unit": "pcs",
+            "estimated_value_fen": 100_000, "delivery_region_code": "429004",
+            "response_deadline": deadline, "visibility": "public"
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/needs/{need}/publish"),
+            &lead.access_token,
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut quotes = Vec::new();
+    for (supplier, value) in &awards {
+        let quote = post(
+            app,
+            &format!("/api/v1/needs/{need}/quotes"),
+            &supplier.access_token,
+            json!({"unit_price_fen": value / 5, "quantity": 10, "lead_time_days": 14}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        quotes.push((quote, *value));
+    }
+    let mut deals = Vec::new();
+    for (quote, value) in quotes {
+        let deal = post(
+            app,
+            &format!("/api/v1/needs/{need}/awards"),
+            &lead.access_token,
+            json!({"quote_id": quote, "quantity": 5, "contract_value_fen": value}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        deals.push(deal);
+    }
+    deals
+}
+
 /// Moves a deal's award to `at`, as if it had been made then.
 async fn awarded_at(app: &TestApp, deal: i64, at: OffsetDateTime) {
     let db = app.store.connection();
@@ -221,6 +280,10 @@ async fn fixture() -> Fixture {
     // C has no baseline; its one deal is in province.
     let of_c = deal(&app, &lead_c, &sme_b, "auto.part", 200_000).await;
     awarded_at(&app, of_c, datetime!(2026-02-10 04:00 UTC)).await;
+    // A split award: 60,000 to B in the province, 40,000 to E outside.
+    for deal in split(&app, &lead_c, [(&sme_b, 60_000), (&sme_e, 40_000)]).await {
+        awarded_at(&app, deal, datetime!(2026-02-20 04:00 UTC)).await;
+    }
 
     let lead_a_id = lead_a.organization_id.unwrap();
     Fixture {
@@ -252,18 +315,19 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
 
     // Q1, a quarter of the annual baseline: A sourced 1,000,000 fen, 100,000 in province (10 %).
     // The 300,000 in-province deal switches 300,000 from Beijing: 400,000 of 1,000,000 (40 %).
-    // C has no baseline; its 200,000 in-province deal is all it sourced.
+    // C has no baseline: a 200,000 in-province deal and a split award (60,000 in province, 40,000
+    // outside) are all it sourced: 260,000 of 300,000.
     let report = get(&fixture, &format!("{q1}&group_by=lead"), admin).await;
     let total = &report["total"];
     assert_eq!(total["baseline"]["in_province_fen"], 100_000);
     assert_eq!(total["baseline"]["total_fen"], 1_000_000);
     assert!(close(&total["baseline"]["rate"], 0.1), "{total}");
-    assert_eq!(total["current"]["in_province_fen"], 600_000);
-    assert_eq!(total["current"]["total_fen"], 1_200_000);
-    assert!(close(&total["current"]["rate"], 0.5), "{total}");
-    assert!(close(&total["uplift"], 0.4), "{total}");
+    assert_eq!(total["current"]["in_province_fen"], 660_000);
+    assert_eq!(total["current"]["total_fen"], 1_300_000);
+    assert!(close(&total["current"]["rate"], 660.0 / 1300.0), "{total}");
+    assert!(close(&total["uplift"], 660.0 / 1300.0 - 0.1), "{total}");
     assert_eq!(
-        total["deals"]["total_fen"], 500_000,
+        total["deals"]["total_fen"], 600_000,
         "the cancelled deal and Q2's are out"
     );
     assert_eq!(total["by_count"]["baseline_categories"], 2);
@@ -285,7 +349,7 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
         .find(|group| group["key"] == c_key.as_str())
         .unwrap();
     assert_eq!(c["baseline"]["rate"], Value::Null);
-    assert!(close(&c["current"]["rate"], 1.0), "{c}");
+    assert!(close(&c["current"]["rate"], 260.0 / 300.0), "{c}");
     assert_eq!(c["uplift"], Value::Null);
 
     // Q2: the out-of-province deal replaces Beijing sourcing; nothing moves.
@@ -301,8 +365,11 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
     // Without batteries A's baseline is 100,000 of 400,000, and all 400,000 is local now.
     let parts = get(&fixture, &format!("{q1}&exclude=chem"), admin).await;
     assert!(close(&parts["total"]["baseline"]["rate"], 0.25), "{parts}");
-    assert_eq!(parts["total"]["current"]["total_fen"], 600_000);
-    assert!(close(&parts["total"]["current"]["rate"], 1.0), "{parts}");
+    assert_eq!(parts["total"]["current"]["total_fen"], 700_000);
+    assert!(
+        close(&parts["total"]["current"]["rate"], 660.0 / 700.0),
+        "{parts}"
+    );
 
     // By month: C's deal in February, A's in March.
     let months = get(&fixture, &format!("{q1}&group_by=month"), admin).await;
@@ -313,7 +380,8 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
         .map(|group| group["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["2026-01", "2026-02", "2026-03"]);
-    assert_eq!(months["groups"][1]["deals"]["in_province_fen"], 200_000);
+    assert_eq!(months["groups"][1]["deals"]["in_province_fen"], 260_000);
+    assert_eq!(months["groups"][1]["deals"]["total_fen"], 300_000);
     assert_eq!(months["groups"][2]["deals"]["in_province_fen"], 300_000);
 
     // By chain: the parts are in the automotive chain, the batteries in none.
@@ -337,7 +405,7 @@ async fn each_scope_sees_its_own_figures_and_smes_none() {
     assert_eq!(park["groups"].as_array().unwrap().len(), 1);
     // C sees only its own.
     let own = get(&fixture, q1, &fixture.lead_c.access_token).await;
-    assert_eq!(own["total"]["current"]["total_fen"], 200_000, "{own}");
+    assert_eq!(own["total"]["current"]["total_fen"], 300_000, "{own}");
     // A's bill of materials is A's, its park's and the platform's.
     let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;
     let bom = boms["items"][0]["id"].as_i64().unwrap();
@@ -364,7 +432,8 @@ async fn each_scope_sees_its_own_figures_and_smes_none() {
 async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
     let fixture = fixture().await;
     let admin = &fixture.admin.access_token;
-    // Every need was published today: four needs, four quotes, three awarded (one deal cancelled).
+    // Every need was published today: five needs, six quotes (two on the split need), four
+    // awarded (one deal cancelled), five live deals.
     let funnel = get(&fixture, "/api/v1/stats/funnel", admin).await;
     let stage = |name: &str| {
         funnel["stages"]
@@ -375,12 +444,14 @@ async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
             .unwrap()
             .clone()
     };
-    assert_eq!(stage("needs_published")["count"], 4, "{funnel}");
+    assert_eq!(stage("needs_published")["count"], 5, "{funnel}");
     // The battery need had no capable supplier when it was published.
-    assert_eq!(stage("needs_matched")["count"], 3, "{funnel}");
-    assert_eq!(stage("quotes")["count"], 4);
-    assert_eq!(stage("needs_awarded")["count"], 3);
-    assert_eq!(stage("deals")["value_fen"], 600_000);
+    assert_eq!(stage("needs_matched")["count"], 4, "{funnel}");
+    assert_eq!(stage("quotes")["count"], 6);
+    assert_eq!(stage("needs_quoted")["count"], 5);
+    assert_eq!(stage("needs_awarded")["count"], 4);
+    assert_eq!(stage("deals")["count"], 5);
+    assert_eq!(stage("deals")["value_fen"], 700_000);
     assert_eq!(stage("deals_fulfilled")["count"], 0);
     assert!(funnel["median_hours_to_first_quote"].as_f64().is_some());
 
@@ -471,7 +542,7 @@ async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
     assert!(text.starts_with("\u{feff}key,label,"), "{text}");
     assert!(
         text.lines()
-            .any(|line| line.starts_with("total,") && line.contains("0.500000")),
+            .any(|line| line.starts_with("total,") && line.contains("0.507692")),
         "{text}"
     );
     let xlsx = fixture
