@@ -92,9 +92,25 @@ fn rows(bytes: &[u8], format: BomFormat) -> Result<Vec<(u64, Vec<String>)>, Impo
     }
 }
 
+/// The most a workbook may hold once unzipped: a bill of materials of the most lines allowed
+/// fits many times over, a zip bomb does not.
+pub const MAX_XLSX_UNZIPPED_BYTES: u128 = 64 * 1024 * 1024;
+
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, ImportErrors> {
     use calamine::{Data, Reader, Xlsx};
     let whole = |message: String| ImportErrors(vec![ImportError::whole_file(message)]);
+    // The sizes the zip directory declares, before anything is inflated.
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|err| whole(format!("the file is not a readable XLSX workbook: {err}")))?;
+    match archive.decompressed_size() {
+        Some(size) if size <= MAX_XLSX_UNZIPPED_BYTES => {}
+        _ => {
+            return Err(whole(format!(
+                "the workbook unzips to more than {} MiB; save a smaller one or send CSV",
+                MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024
+            )));
+        }
+    }
     let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|err| whole(format!("the file is not a readable XLSX workbook: {err}")))?;
     let range = workbook
@@ -426,4 +442,47 @@ pub async fn coverage(
         in_province_value_fen: local,
         movable_value_fen: movable,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_workbook_that_unzips_too_large_is_refused_before_it_is_read() {
+        let mut buffer = std::io::Cursor::new(Vec::new());
+        let mut archive = zip::ZipWriter::new(&mut buffer);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        archive
+            .start_file("xl/worksheets/sheet1.xml", stored)
+            .unwrap();
+        let megabyte = vec![b' '; 1024 * 1024];
+        for _ in 0..=(MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024) {
+            archive.write_all(&megabyte).unwrap();
+        }
+        archive.finish().unwrap();
+        let errors = rows(buffer.get_ref(), BomFormat::Xlsx).unwrap_err();
+        assert!(
+            errors.to_string().contains("unzips to more than"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn a_csv_bill_reports_every_bad_line() {
+        let lookups = BomLookups {
+            categories: [CategoryCode::parse("auto.part").unwrap()].into(),
+            regions: [peitao_domain::RegionCode::parse("420606").unwrap()].into(),
+        };
+        let text = "category_code,description,annual_value_fen,current_supplier_region\n\
+                    auto.part,ok,1,420606\n\
+                    auto.part,,1,420606\n\
+                    auto.part,ok,1.5,420606\n";
+        let errors = parse(text.as_bytes(), BomFormat::Csv, &lookups).unwrap_err();
+        let lines: Vec<Option<u64>> = errors.0.iter().map(|error| error.line).collect();
+        assert_eq!(lines, [Some(3), Some(4)], "{errors}");
+    }
 }
