@@ -177,3 +177,29 @@ pub fn xlsx_response(tables: &[Table], file: &str) -> Result<HttpResponse, ApiEr
         ))
         .body(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_quoted_and_numbers_are_not() {
+        let table = Table {
+            name: "t".into(),
+            headers: vec!["name", "value"],
+            rows: vec![
+                vec!["=HYPERLINK(\"x\")".into(), Cell::Int(-5)],
+                vec!["襄阳".into(), Cell::Number(Some(0.25))],
+            ],
+        };
+        let response = csv_response(&[table], "t").unwrap();
+        let body = response.into_body().try_into_bytes().unwrap();
+        let text = std::str::from_utf8(&body).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}name,value\n\"'=HYPERLINK(\"\"x\"\")\",-5\n襄阳,0.250000\n"
+        );
+    }
+}
