@@ -100,16 +100,19 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, ImportErrors> {
     use calamine::{Data, Reader, Xlsx};
     let whole = |message: String| ImportErrors(vec![ImportError::whole_file(message)]);
     // The sizes the zip directory declares, before anything is inflated.
-    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|err| whole(format!("the file is not a readable XLSX workbook: {err}")))?;
-    match archive.decompressed_size() {
-        Some(size) if size <= MAX_XLSX_UNZIPPED_BYTES => {}
-        _ => {
-            return Err(whole(format!(
-                "the workbook unzips to more than {} MiB; save a smaller one or send CSV",
-                MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024
-            )));
-        }
+    let unreadable = |err: zip::result::ZipError| {
+        whole(format!("the file is not a readable XLSX workbook: {err}"))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let mut unzipped: u128 = 0;
+    for entry in 0..archive.len() {
+        unzipped += u128::from(archive.by_index_raw(entry).map_err(unreadable)?.size());
+    }
+    if unzipped > MAX_XLSX_UNZIPPED_BYTES {
+        return Err(whole(format!(
+            "the workbook unzips to more than {} MiB; save a smaller one or send CSV",
+            MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024
+        )));
     }
     let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|err| whole(format!("the file is not a readable XLSX workbook: {err}")))?;

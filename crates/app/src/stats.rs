@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use peitao_domain::{
     CategoryCode, ChainId, NeedId, OrganizationId, Period, RateTotals, RegionCode, Role, Sourcing,
-    Split, Visibility, supporting::BEIJING,
+    Split, Visibility,
+    supporting::{BEIJING, prorate},
 };
 use peitao_matching::{NeedFacts, RankOptions, SupplierMatch};
 use peitao_store::{FunnelFigures, LeadInfo, StatsScope, Store, SupplyFigures};
@@ -206,29 +207,30 @@ pub async fn supporting_rate(
         .map(|lead| (lead.id, lead))
         .collect();
 
-    // (bucket, lead, category) → sourcing, the baseline prorated to each bucket.
-    let mut cells: BTreeMap<(usize, OrganizationId, CategoryCode), Sourcing> = BTreeMap::new();
+    // Each (lead, category) once: its annual baseline, and its deals in each bucket.
+    let mut cells = Cells::default();
     for cell in store.baseline_cells(scope).await? {
-        if excluded.contains(&cell.category) {
-            continue;
-        }
-        for (position, bucket) in buckets.iter().enumerate() {
-            let value =
-                peitao_domain::supporting::prorate(cell.annual_value_fen, bucket.year_share());
-            let sourcing = cells
-                .entry((position, cell.lead, cell.category.clone()))
-                .or_default();
-            add(&mut sourcing.baseline, cell.in_province, value);
+        if !excluded.contains(&cell.category) {
+            let key = cells.key(cell.lead, cell.category);
+            add(
+                &mut cells.baseline[key],
+                cell.in_province,
+                cell.annual_value_fen,
+            );
         }
     }
+    let mut deals: Vec<HashMap<usize, Split>> = vec![HashMap::new(); buckets.len()];
     for cell in store.deal_cells(scope, &ranges).await? {
-        if excluded.contains(&cell.category) {
-            continue;
+        if !excluded.contains(&cell.category) {
+            let key = cells.key(cell.lead, cell.category);
+            if let Some(bucket) = deals.get_mut(cell.bucket) {
+                add(
+                    bucket.entry(key).or_default(),
+                    cell.in_province,
+                    cell.value_fen,
+                );
+            }
         }
-        let sourcing = cells
-            .entry((cell.bucket, cell.lead, cell.category.clone()))
-            .or_default();
-        add(&mut sourcing.deals, cell.in_province, cell.value_fen);
     }
 
     let chains = if group_by == Some(GroupBy::Chain) {
@@ -236,35 +238,62 @@ pub async fn supporting_rate(
     } else {
         None
     };
-    let mut total = RateTotals::default();
-    let mut groups: BTreeMap<String, RateTotals> = BTreeMap::new();
-    for ((bucket, lead, category), sourcing) in &cells {
-        total.add(sourcing);
-        let Some(group_by) = group_by else { continue };
-        let info = leads.get(lead);
-        let keys: Vec<String> = match group_by {
-            GroupBy::Lead => vec![lead.0.to_string()],
-            GroupBy::Park => vec![
-                info.and_then(|info| info.park)
-                    .map_or_else(|| "none".to_owned(), |park| park.0.to_string()),
-            ],
-            GroupBy::County => vec![info.map_or_else(String::new, |info| info.region.to_string())],
-            GroupBy::Prefecture => {
-                vec![info.map_or_else(String::new, |info| prefecture_of(&info.region))]
-            }
-            GroupBy::Chain => {
-                let of = chains.as_ref().map(|(of, _)| of);
-                match of.and_then(|of| of.get(category)) {
-                    Some(found) if !found.is_empty() => {
-                        found.iter().map(|chain| chain.0.to_string()).collect()
+    // The groups each (lead, category) counts in, worked out once.
+    let key_groups: Vec<Vec<String>> = cells
+        .keys
+        .iter()
+        .map(|(lead, category)| {
+            let info = leads.get(lead);
+            match group_by {
+                None | Some(GroupBy::Month) => Vec::new(),
+                Some(GroupBy::Lead) => vec![lead.0.to_string()],
+                Some(GroupBy::Park) => vec![
+                    info.and_then(|info| info.park)
+                        .map_or_else(|| "none".to_owned(), |park| park.0.to_string()),
+                ],
+                Some(GroupBy::County) => {
+                    vec![info.map_or_else(String::new, |info| info.region.to_string())]
+                }
+                Some(GroupBy::Prefecture) => {
+                    vec![info.map_or_else(String::new, |info| prefecture_of(&info.region))]
+                }
+                Some(GroupBy::Chain) => {
+                    let of = chains.as_ref().map(|(of, _)| of);
+                    match of.and_then(|of| of.get(category)) {
+                        Some(found) if !found.is_empty() => {
+                            found.iter().map(|chain| chain.0.to_string()).collect()
+                        }
+                        _ => vec!["none".to_owned()],
                     }
-                    _ => vec!["none".to_owned()],
                 }
             }
-            GroupBy::Month => vec![buckets[*bucket].month_label()],
-        };
-        for key in keys {
-            groups.entry(key).or_default().add(sourcing);
+        })
+        .collect();
+    // The whole period: the total, and every grouping but months.
+    let mut whole: HashMap<usize, Split> = HashMap::new();
+    for bucket in &deals {
+        for (key, split) in bucket {
+            let sum = whole.entry(*key).or_default();
+            sum.in_province += split.in_province;
+            sum.out_of_province += split.out_of_province;
+        }
+    }
+    let mut total = RateTotals::default();
+    let mut groups: BTreeMap<String, RateTotals> = BTreeMap::new();
+    for_each_cell(&cells, &whole, period.year_share(), |key, sourcing| {
+        total.add(sourcing);
+        for group in &key_groups[key] {
+            groups.entry(group.clone()).or_default().add(sourcing);
+        }
+    });
+    // Months: the rule applied to each month on its own, the baseline prorated to it.
+    if group_by == Some(GroupBy::Month) {
+        for (bucket, month_deals) in buckets.iter().zip(&deals) {
+            let mut month = RateTotals::default();
+            for_each_cell(&cells, month_deals, bucket.year_share(), |_, sourcing| {
+                month.add(sourcing);
+            });
+            groups.insert(bucket.month_label(), month);
         }
     }
     // Every lead, park or month in scope shows, with nothing sourced if so.
@@ -313,6 +342,49 @@ pub async fn supporting_rate(
         total,
         groups,
     })
+}
+
+/// Each (lead, category) with its annual baseline, numbered in the order first met.
+#[derive(Default)]
+struct Cells {
+    keys: Vec<(OrganizationId, CategoryCode)>,
+    numbers: HashMap<(OrganizationId, CategoryCode), usize>,
+    baseline: Vec<Split>,
+}
+
+impl Cells {
+    fn key(&mut self, lead: OrganizationId, category: CategoryCode) -> usize {
+        if let Some(&key) = self.numbers.get(&(lead, category.clone())) {
+            return key;
+        }
+        let key = self.keys.len();
+        self.keys.push((lead, category.clone()));
+        self.numbers.insert((lead, category), key);
+        self.baseline.push(Split::default());
+        key
+    }
+}
+
+/// Calls `each` with every (lead, category) that sourced anything: its baseline prorated by
+/// `share` and its deals.
+fn for_each_cell(
+    cells: &Cells,
+    deals: &HashMap<usize, Split>,
+    share: f64,
+    mut each: impl FnMut(usize, &Sourcing),
+) {
+    for (key, annual) in cells.baseline.iter().enumerate() {
+        let sourcing = Sourcing {
+            baseline: Split {
+                in_province: prorate(annual.in_province, share),
+                out_of_province: prorate(annual.out_of_province, share),
+            },
+            deals: deals.get(&key).copied().unwrap_or_default(),
+        };
+        if sourcing != Sourcing::default() {
+            each(key, &sourcing);
+        }
+    }
 }
 
 fn add(split: &mut Split, in_province: bool, value: i64) {

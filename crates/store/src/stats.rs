@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use peitao_domain::{CategoryCode, OrganizationId, ParkId, ProvinceCode, RegionCode};
-use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseTransaction, QueryResult, Statement,
+    TransactionTrait, Value,
+};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::{Store, StoreError};
@@ -137,19 +140,31 @@ fn pair(row: &QueryResult, index: usize) -> Result<(i64, i64), StoreError> {
 }
 
 impl Store {
+    /// A transaction for one report's reads. On PostgreSQL it may sort and hash in more memory
+    /// than a request usually gets (so a million deals aggregate without spilling to disk) and
+    /// skips JIT compilation, which costs more than it saves on queries of this size. It is never
+    /// committed: dropping it ends it.
+    async fn reporting(&self) -> Result<DatabaseTransaction, StoreError> {
+        let txn = self.db.begin().await?;
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+                .await?;
+            txn.execute_unprepared("SET LOCAL jit = off").await?;
+        }
+        Ok(txn)
+    }
+
     /// The lead enterprises in scope, by id.
     pub async fn stats_leads(&self, scope: StatsScope) -> Result<Vec<LeadInfo>, StoreError> {
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let mut values = Vec::new();
         let condition = scope_condition(scope, "id", &mut values);
         let sql = format!(
             "SELECT id, name, region_code, park_id FROM organizations \
              WHERE kind = 'lead' AND {condition} ORDER BY id"
         );
-        let rows = self
-            .db
-            .query_all_raw(statement(backend, &sql, values))
-            .await?;
+        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         rows.iter()
             .map(|row| {
                 Ok(LeadInfo {
@@ -166,6 +181,7 @@ impl Store {
     /// by where each line is sourced today.
     pub async fn baseline_cells(&self, scope: StatsScope) -> Result<Vec<BaselineCell>, StoreError> {
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let mut values = Vec::new();
         let condition = scope_condition(scope, "b.organization_id", &mut values);
         let sql = format!(
@@ -175,10 +191,7 @@ impl Store {
              WHERE b.id IN (SELECT MAX(id) FROM boms GROUP BY organization_id) AND {condition} \
              GROUP BY b.organization_id, l.category_code, l.in_province"
         );
-        let rows = self
-            .db
-            .query_all_raw(statement(backend, &sql, values))
-            .await?;
+        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         rows.iter()
             .map(|row| {
                 Ok(BaselineCell {
@@ -202,6 +215,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let mut values = Vec::new();
         let mut case = String::from("CASE");
         for (position, (start, end)) in buckets.iter().enumerate() {
@@ -225,10 +239,7 @@ impl Store {
              WHERE bucket >= 0 \
              GROUP BY bucket, lead_id, category_code, in_province"
         );
-        let rows = self
-            .db
-            .query_all_raw(statement(backend, &sql, values))
-            .await?;
+        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         rows.iter()
             .map(|row| {
                 Ok(DealCell {
@@ -252,6 +263,7 @@ impl Store {
         (start, end): Bucket,
     ) -> Result<FunnelFigures, StoreError> {
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let cohort = |values: &mut Vec<Value>| {
             values.push(utc(start));
             values.push(utc(end));
@@ -270,8 +282,7 @@ impl Store {
                CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM quotes q WHERE q.need_id = n.id) THEN n.estimated_value_fen ELSE 0 END), 0) AS BIGINT) \
              FROM needs n WHERE {where_cohort}"
         );
-        let needs = self
-            .db
+        let needs = txn
             .query_one_raw(statement(backend, &needs_sql, values))
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -282,8 +293,7 @@ impl Store {
             "SELECT COUNT(*), CAST(COALESCE(SUM(q.unit_price_fen * q.quantity), 0) AS BIGINT) \
              FROM quotes q JOIN needs n ON n.id = q.need_id WHERE {where_cohort}"
         );
-        let quotes = self
-            .db
+        let quotes = txn
             .query_one_raw(statement(backend, &quotes_sql, values))
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -296,8 +306,7 @@ impl Store {
                CAST(COALESCE(SUM(CASE WHEN d.status = 'fulfilled' THEN d.value_fen ELSE 0 END), 0) AS BIGINT) \
              FROM deals d JOIN needs n ON n.id = d.need_id WHERE {live_deal} AND {where_cohort}"
         );
-        let deals = self
-            .db
+        let deals = txn
             .query_one_raw(statement(backend, &deals_sql, values))
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -309,8 +318,7 @@ impl Store {
              WHERE EXISTS (SELECT 1 FROM deals d WHERE d.need_id = n.id AND {live_deal}) \
                AND {where_cohort}"
         );
-        let awarded_value: i64 = self
-            .db
+        let awarded_value: i64 = txn
             .query_one_raw(statement(backend, &awarded_value_sql, values))
             .await?
             .map(|row| get(&row, 0))
@@ -355,6 +363,7 @@ impl Store {
         firsts: &str,
     ) -> Result<Option<f64>, StoreError> {
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let seconds = match backend {
             DatabaseBackend::Postgres => "EXTRACT(EPOCH FROM (f.at - n.published_at))::float8",
             _ => "(julianday(f.at) - julianday(n.published_at)) * 86400.0",
@@ -368,8 +377,7 @@ impl Store {
                  WHERE n.published_at >= ? AND n.published_at < ? AND {condition}) x) y \
              WHERE r IN ((c + 1) / 2, (c + 2) / 2)"
         );
-        Ok(self
-            .db
+        Ok(txn
             .query_one_raw(statement(backend, &sql, values))
             .await?
             .map(|row| get::<Option<f64>>(&row, 0))
@@ -381,6 +389,7 @@ impl Store {
     /// baseline (with its out-of-province part).
     pub async fn demand_cells(&self, scope: StatsScope) -> Result<Vec<DemandCell>, StoreError> {
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let mut values = Vec::new();
         let needs_scope = scope_condition(scope, "n.organization_id", &mut values);
         let boms_scope = scope_condition(scope, "b.organization_id", &mut values);
@@ -398,10 +407,7 @@ impl Store {
                WHERE b.id IN (SELECT MAX(id) FROM boms GROUP BY organization_id) AND {boms_scope} \
              ) t GROUP BY category_code, lead"
         );
-        let rows = self
-            .db
-            .query_all_raw(statement(backend, &sql, values))
-            .await?;
+        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         rows.iter()
             .map(|row| {
                 Ok(DemandCell {
@@ -429,6 +435,7 @@ impl Store {
             return Ok(supply);
         }
         let backend = self.db.get_database_backend();
+        let txn = self.reporting().await?;
         let mut values: Vec<Value> = Vec::new();
         let placeholders = vec!["?"; categories.len()].join(", ");
         values.extend(categories.iter().map(|code| code.as_str().into()));
@@ -449,8 +456,7 @@ impl Store {
         let counts_sql = format!(
             "{closure} SELECT below.top, COUNT(DISTINCT o.id) {eligible} GROUP BY below.top"
         );
-        for row in self
-            .db
+        for row in txn
             .query_all_raw(statement(backend, &counts_sql, values.clone()))
             .await?
         {
@@ -461,8 +467,7 @@ impl Store {
             "{closure} SELECT below.top, cap.unit, CAST(SUM(cap.annual_capacity) AS BIGINT) {eligible} \
              GROUP BY below.top, cap.unit ORDER BY below.top, cap.unit"
         );
-        for row in self
-            .db
+        for row in txn
             .query_all_raw(statement(backend, &capacity_sql, values))
             .await?
         {
