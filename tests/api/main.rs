@@ -36,3 +36,4 @@ mod suppliers;
 mod tokens;
 mod unknown_fields;
 mod verification;
+mod webhooks;

@@ -18,5 +18,6 @@ pub mod quotes;
 pub mod sites;
 pub mod suppliers;
 pub mod synthetic;
+pub mod webhooks;
 
 pub use error::AppError;

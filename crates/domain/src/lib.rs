@@ -8,6 +8,7 @@ pub mod chain;
 pub mod credential;
 pub mod deal;
 pub mod error;
+pub mod event;
 pub mod need;
 pub mod organization;
 pub mod park;
@@ -18,12 +19,14 @@ pub mod site;
 pub mod supplier;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use category::{Category, CategoryCode};
 pub use chain::{Chain, ChainId, ChainLink, NewChain};
 pub use credential::{Credential, CredentialTier};
 pub use deal::{Award, AwardLimits, Cancellation, DealCommand, DealId, DealStatus, Fulfilment};
 pub use error::{DomainError, TransitionError, shown};
+pub use event::EventKind;
 pub use need::{
     Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
@@ -39,3 +42,7 @@ pub use site::{NewProductionSite, ProductionSite, ProductionSiteId};
 pub use supplier::{Capability, Certification, CertificationKind};
 pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};
+pub use webhook::{
+    DeliveryStatus, EventTypes, WebhookDelivery, WebhookDeliveryId, WebhookEndpoint,
+    WebhookEndpointId, WebhookHost, WebhookUrl,
+};

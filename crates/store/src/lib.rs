@@ -22,6 +22,8 @@ mod synthetic;
 mod taxonomy;
 mod tokens;
 mod verification;
+mod webhook_queue;
+mod webhooks;
 
 pub use accounts::{DisabledUser, NewOrganization, NewUser, OrganizationChanges};
 pub use activity::{PastDeal, PastNeed, PastQuote};
@@ -42,6 +44,8 @@ pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
+pub use webhook_queue::{AttemptOutcome, AttemptRecord, DeliveryJob, FanOut, Recorded};
+pub use webhooks::{DISABLED_BY_OWNER, RetryOutcome, WebhookChanges};
 
 use sea_orm::DatabaseConnection;
 

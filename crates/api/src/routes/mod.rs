@@ -18,6 +18,7 @@ pub mod sites;
 pub mod suppliers;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(organizations::configure)
             .configure(matching::configure)
             .configure(events::configure)
+            .configure(webhooks::configure)
             .configure(needs::configure)
             .configure(quotes::configure)
             .configure(sites::configure)
