@@ -604,6 +604,73 @@ async fn two_processes_deliver_each_event_once() {
 }
 
 #[tokio::test]
+async fn concurrent_claims_hand_each_delivery_to_one_worker() {
+    use peitao_app::{events::EventFeed, webhooks::WebhookService};
+    // No process delivers on its own: the test claims as workers do, many at once, from two
+    // processes.
+    let idle = |settings: &mut Settings| {
+        quick(1)(settings);
+        settings.webhooks.deliver = false;
+    };
+    let first = spawn_app_with(idle).await;
+    let second = spawn_beside_with(&first, idle).await;
+    let c = cast(&first).await;
+    register(
+        &first,
+        &c.lead,
+        "https://203.0.113.9/hook",
+        &["need.published", "quote.submitted"],
+    )
+    .await;
+    for serial in 0..12 {
+        let need = publish(&first, &c.lead, serial).await;
+        quote(&first, &c.sme, need).await;
+    }
+    let feed = EventFeed::start(&first.store, Duration::ZERO)
+        .await
+        .unwrap();
+    let service = WebhookService::new(Settings::defaults().unwrap().webhooks()).unwrap();
+    assert_eq!(service.fan_out(&first.store, &feed).await.unwrap(), 24);
+    let now = OffsetDateTime::now_utc();
+    let claimers = (0..8).map(|worker| {
+        let store = if worker % 2 == 0 {
+            first.store.clone()
+        } else {
+            second.store.clone()
+        };
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            // Bounded, so a claim that hands out deliveries again fails instead of spinning.
+            for _ in 0..50 {
+                let jobs = store
+                    .claim_webhook_deliveries(
+                        &format!("worker-{worker}"),
+                        now,
+                        now + time::Duration::minutes(1),
+                        3,
+                    )
+                    .await
+                    .unwrap();
+                if jobs.is_empty() {
+                    return mine;
+                }
+                mine.extend(jobs.into_iter().map(|job| job.delivery.0));
+            }
+            mine
+        })
+    });
+    let mut claimed: Vec<i64> = futures_util::future::join_all(claimers)
+        .await
+        .into_iter()
+        .flat_map(Result::unwrap)
+        .collect();
+    claimed.sort_unstable();
+    let distinct = claimed.iter().collect::<BTreeSet<_>>().len();
+    assert_eq!(claimed.len(), 24, "claimed more than once: {claimed:?}");
+    assert_eq!(distinct, 24);
+}
+
+#[tokio::test]
 async fn internal_targets_are_refused_at_registration() {
     let app = spawn_app().await;
     let c = cast(&app).await;
