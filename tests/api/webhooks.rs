@@ -330,6 +330,13 @@ async fn quote(app: &TestApp, sme: &Account, need: i64) -> i64 {
         .unwrap()
 }
 
+/// A need of the lead's, published, and the SME's quote on it: `need.published` and
+/// `quote.submitted`, both heard by the lead.
+async fn quoted(app: &TestApp, c: &Cast, serial: u32) {
+    let need = publish(app, &c.lead, serial).await;
+    quote(app, &c.sme, need).await;
+}
+
 /// Registers an endpoint; the answer (with `id` and `secret`).
 async fn register(app: &TestApp, who: &Account, url: &str, types: &[&str]) -> Value {
     json_with_status(
@@ -341,6 +348,19 @@ async fn register(app: &TestApp, who: &Account, url: &str, types: &[&str]) -> Va
         )
         .await,
         StatusCode::CREATED,
+    )
+    .await
+}
+
+/// The endpoint `webhook` as its owner reads it.
+async fn endpoint(app: &TestApp, who: &Account, webhook: &Value) -> Value {
+    json_with_status(
+        app.get_as(
+            &format!("/api/v1/webhooks/{}", webhook["id"]),
+            &who.access_token,
+        )
+        .await,
+        StatusCode::OK,
     )
     .await
 }
@@ -440,15 +460,7 @@ async fn a_leads_webhook_receives_the_signed_quote_submitted_event() {
     assert_eq!(created["enabled"], true);
     assert_eq!(created["event_types"], json!(["quote.submitted"]));
     // The secret is shown once: never in a read.
-    let read = json_with_status(
-        app.get_as(
-            &format!("/api/v1/webhooks/{}", created["id"]),
-            &c.lead.access_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let read = endpoint(&app, &c.lead, &created).await;
     assert!(read.get("secret").is_none(), "{read}");
     let listed = json_with_status(
         app.get_as("/api/v1/webhooks", &c.lead.access_token).await,
@@ -519,8 +531,7 @@ async fn a_receiver_that_fails_three_times_then_recovers_gets_the_event() {
     let receiver = Receiver::start(3, 503).await;
     let created = register(&app, &c.lead, &receiver.url("/flaky"), &["quote.submitted"]).await;
     let secret = created["secret"].as_str().unwrap();
-    let need = publish(&app, &c.lead, 1).await;
-    quote(&app, &c.sme, need).await;
+    quoted(&app, &c, 1).await;
     eventually(
         "the fourth attempt is delivered",
         Duration::from_secs(10),
@@ -535,17 +546,9 @@ async fn a_receiver_that_fails_three_times_then_recovers_gets_the_event() {
     let log = deliveries(&app, &c.lead, &created).await;
     assert_eq!(log[0]["attempts"], 4);
     assert_eq!(log[0]["last_status_code"], 204);
-    let endpoint = json_with_status(
-        app.get_as(
-            &format!("/api/v1/webhooks/{}", created["id"]),
-            &c.lead.access_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(endpoint["enabled"], true);
-    assert_eq!(endpoint["consecutive_failures"], 0);
+    let current = endpoint(&app, &c.lead, &created).await;
+    assert_eq!(current["enabled"], true);
+    assert_eq!(current["consecutive_failures"], 0);
     receiver.stop().await;
 }
 
@@ -564,8 +567,7 @@ async fn two_processes_deliver_each_event_once() {
     .await;
     for serial in 0..6 {
         let app = if serial % 2 == 0 { &first } else { &second };
-        let need = publish(app, &c.lead, serial).await;
-        quote(app, &c.sme, need).await;
+        quoted(app, &c, serial).await;
     }
     // The first process hears of the second's writes within a poll.
     eventually(
@@ -623,8 +625,7 @@ async fn concurrent_claims_hand_each_delivery_to_one_worker() {
     )
     .await;
     for serial in 0..12 {
-        let need = publish(&first, &c.lead, serial).await;
-        quote(&first, &c.sme, need).await;
+        quoted(&first, &c, serial).await;
     }
     let feed = EventFeed::start(&first.store, Duration::ZERO)
         .await
@@ -763,15 +764,7 @@ async fn internal_targets_are_refused_at_registration() {
         "validation_failed",
     )
     .await;
-    let unchanged = json_with_status(
-        app.get_as(
-            &format!("/api/v1/webhooks/{}", created["id"]),
-            &c.lead.access_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let unchanged = endpoint(&app, &c.lead, &created).await;
     assert_eq!(unchanged["url"], "https://203.0.113.9/hook");
     assert_eq!(unchanged["version"], created["version"]);
 }
@@ -806,8 +799,7 @@ async fn a_delivery_never_reaches_an_internal_address_registered_while_they_were
         &["quote.submitted"],
     )
     .await;
-    let need = publish(&lenient, &c.lead, 1).await;
-    quote(&lenient, &c.sme, need).await;
+    quoted(&lenient, &c, 1).await;
     for webhook in [&by_name, &by_address] {
         eventually("both attempts failed", Duration::from_secs(10), || async {
             newest_status(&strict, &c.lead, webhook).await.as_deref() == Some("failed")
@@ -828,8 +820,7 @@ async fn another_tenant_cannot_see_or_touch_an_endpoint_or_its_deliveries() {
     let c = cast(&app).await;
     let receiver = Receiver::start(0, 500).await;
     let created = register(&app, &c.lead, &receiver.url("/mine"), &["quote.submitted"]).await;
-    let need = publish(&app, &c.lead, 1).await;
-    quote(&app, &c.sme, need).await;
+    quoted(&app, &c, 1).await;
     eventually(
         "the delivery is logged",
         Duration::from_secs(10),
@@ -924,42 +915,22 @@ async fn an_endpoint_failing_every_delivery_is_disabled_and_its_owner_told() {
     let failing = register(&app, &c.lead, &broken.url("/down"), &["quote.submitted"]).await;
     let told = register(&app, &c.lead, &watcher.url("/ops"), &["webhook.disabled"]).await;
     for serial in 0..2 {
-        let need = publish(&app, &c.lead, serial).await;
-        quote(&app, &c.sme, need).await;
+        quoted(&app, &c, serial).await;
     }
     eventually(
         "the endpoint is disabled",
         Duration::from_secs(10),
-        || async {
-            json_with_status(
-                app.get_as(
-                    &format!("/api/v1/webhooks/{}", failing["id"]),
-                    &c.lead.access_token,
-                )
-                .await,
-                StatusCode::OK,
-            )
-            .await["enabled"]
-                == false
-        },
+        || async { endpoint(&app, &c.lead, &failing).await["enabled"] == false },
     )
     .await;
-    let endpoint = json_with_status(
-        app.get_as(
-            &format!("/api/v1/webhooks/{}", failing["id"]),
-            &c.lead.access_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(endpoint["consecutive_failures"], 2);
+    let current = endpoint(&app, &c.lead, &failing).await;
+    assert_eq!(current["consecutive_failures"], 2);
     assert!(
-        endpoint["disabled_reason"]
+        current["disabled_reason"]
             .as_str()
             .unwrap()
             .contains("2 deliveries in a row failed"),
-        "{endpoint}"
+        "{current}"
     );
     let log = deliveries(&app, &c.lead, &failing).await;
     assert_eq!(log.len(), 2);
@@ -998,8 +969,7 @@ async fn an_endpoint_failing_every_delivery_is_disabled_and_its_owner_told() {
     assert!(verifies_received(told["secret"].as_str().unwrap(), &heard));
     assert_eq!(heard.json()["data"]["webhook_id"], failing["id"]);
     // Nothing new goes to a disabled endpoint.
-    let need = publish(&app, &c.lead, 9).await;
-    quote(&app, &c.sme, need).await;
+    quoted(&app, &c, 9).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(deliveries(&app, &c.lead, &failing).await.len(), 2);
     // Enabled again, it starts afresh.
@@ -1008,7 +978,7 @@ async fn an_endpoint_failing_every_delivery_is_disabled_and_its_owner_told() {
         &c.lead,
         Method::PATCH,
         &format!("/api/v1/webhooks/{}", failing["id"]),
-        json!({"version": endpoint["version"], "enabled": true}),
+        json!({"version": current["version"], "enabled": true}),
     )
     .await;
     assert_eq!(enabled["enabled"], true);
@@ -1024,23 +994,11 @@ async fn a_receiver_answering_gone_has_its_endpoint_disabled_at_once() {
     let c = cast(&app).await;
     let gone = Receiver::start(usize::MAX, 410).await;
     let created = register(&app, &c.lead, &gone.url("/gone"), &["quote.submitted"]).await;
-    let need = publish(&app, &c.lead, 1).await;
-    quote(&app, &c.sme, need).await;
+    quoted(&app, &c, 1).await;
     eventually(
         "the endpoint is disabled",
         Duration::from_secs(10),
-        || async {
-            json_with_status(
-                app.get_as(
-                    &format!("/api/v1/webhooks/{}", created["id"]),
-                    &c.lead.access_token,
-                )
-                .await,
-                StatusCode::OK,
-            )
-            .await["enabled"]
-                == false
-        },
+        || async { endpoint(&app, &c.lead, &created).await["enabled"] == false },
     )
     .await;
     assert_eq!(gone.received().len(), 1);
@@ -1056,8 +1014,7 @@ async fn a_delivery_can_be_sent_again_with_the_same_id() {
     let c = cast(&app).await;
     let receiver = Receiver::start(2, 500).await;
     let created = register(&app, &c.lead, &receiver.url("/again"), &["quote.submitted"]).await;
-    let need = publish(&app, &c.lead, 1).await;
-    quote(&app, &c.sme, need).await;
+    quoted(&app, &c, 1).await;
     eventually(
         "the delivery is given up",
         Duration::from_secs(10),
@@ -1088,21 +1045,13 @@ async fn a_delivery_can_be_sent_again_with_the_same_id() {
     assert!(received.iter().all(|one| one.id == delivery["message_id"]));
     assert_eq!(deliveries(&app, &c.lead, &created).await[0]["attempts"], 3);
     // A disabled endpoint sends nothing, re-sends included.
-    let endpoint = json_with_status(
-        app.get_as(
-            &format!("/api/v1/webhooks/{}", created["id"]),
-            &c.lead.access_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let current = endpoint(&app, &c.lead, &created).await;
     call(
         &app,
         &c.lead,
         Method::PATCH,
         &format!("/api/v1/webhooks/{}", created["id"]),
-        json!({"version": endpoint["version"], "enabled": false}),
+        json!({"version": current["version"], "enabled": false}),
     )
     .await;
     let answer = app
@@ -1203,15 +1152,13 @@ async fn pending_deliveries_and_a_stream_survive_a_restart() {
     // A process that does not deliver takes writes: their events wait in the outbox, fanned out
     // by nobody, as if the process that wrote them had died before it could.
     let writer = spawn_beside_with(&first, settings(false)).await;
-    let need = publish(&writer, &c.lead, 2).await;
-    quote(&writer, &c.sme, need).await;
+    quoted(&writer, &c, 2).await;
     assert_eq!(deliveries(&writer, &c.lead, &created).await.len(), 2);
 
     // The receiver comes up, and the service restarts.
     let receiver = Receiver::on(TcpListener::bind(("127.0.0.1", port)).unwrap(), 0, 500).await;
     let second = spawn_beside_with(&first, settings(true)).await;
-    let need = publish(&second, &c.lead, 3).await;
-    quote(&second, &c.sme, need).await;
+    quoted(&second, &c, 3).await;
 
     let expected: BTreeSet<String> = events_of(&second, &c.lead, 0)
         .await

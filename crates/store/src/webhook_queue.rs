@@ -24,7 +24,7 @@ use crate::{
     Backend, Event, Store, StoreError,
     entity::{event_audience, events, webhook_deliveries, webhook_dispatch, webhook_endpoints},
     events::{NewEvent, write_event},
-    webhooks::event_types_from_json,
+    webhooks::{disabling, event_types_from_json},
 };
 
 /// The row of `webhook_dispatch`.
@@ -501,16 +501,7 @@ impl Store {
         };
         let mut outcome = Recorded::Done;
         if let Some((failures, reason)) = disable {
-            let disabled = webhook_endpoints::Entity::update_many()
-                .col_expr(webhook_endpoints::Column::Enabled, Expr::value(false))
-                .col_expr(
-                    webhook_endpoints::Column::DisabledAt,
-                    Expr::value(record.at),
-                )
-                .col_expr(
-                    webhook_endpoints::Column::DisabledReason,
-                    Expr::value(reason.clone()),
-                )
+            let disabled = disabling(webhook_endpoints::Entity::update_many(), record.at, &reason)
                 .col_expr(
                     webhook_endpoints::Column::Version,
                     Expr::col(webhook_endpoints::Column::Version).add(1),

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect, TransactionTrait, UpdateMany,
     sea_query::{Expr, ExprTrait, LockType},
 };
 use time::OffsetDateTime;
@@ -186,13 +186,7 @@ impl Store {
                     );
             }
             Some(false) if current.enabled => {
-                update = update
-                    .col_expr(webhook_endpoints::Column::Enabled, Expr::value(false))
-                    .col_expr(webhook_endpoints::Column::DisabledAt, Expr::value(now))
-                    .col_expr(
-                        webhook_endpoints::Column::DisabledReason,
-                        Expr::value(DISABLED_BY_OWNER),
-                    );
+                update = disabling(update, now, DISABLED_BY_OWNER);
             }
             _ => {}
         }
@@ -308,6 +302,21 @@ async fn own_endpoint<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)
+}
+
+/// `update` also disabling the endpoint at `at`, for `reason`.
+pub(crate) fn disabling(
+    update: UpdateMany<webhook_endpoints::Entity>,
+    at: OffsetDateTime,
+    reason: &str,
+) -> UpdateMany<webhook_endpoints::Entity> {
+    update
+        .col_expr(webhook_endpoints::Column::Enabled, Expr::value(false))
+        .col_expr(webhook_endpoints::Column::DisabledAt, Expr::value(at))
+        .col_expr(
+            webhook_endpoints::Column::DisabledReason,
+            Expr::value(reason.to_owned()),
+        )
 }
 
 pub(crate) fn event_types_json(types: &EventTypes) -> String {

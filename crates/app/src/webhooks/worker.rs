@@ -183,6 +183,14 @@ impl WebhookService {
                 None => AttemptOutcome::GaveUp { error },
             },
         };
+        tracing::debug!(
+            delivery = job.delivery.0,
+            webhook = job.endpoint.0,
+            event = job.event.id,
+            status = ?attempt.status_code,
+            outcome = ?outcome,
+            "webhook attempt"
+        );
         let record = AttemptRecord {
             at,
             status_code: attempt.status_code,
