@@ -83,7 +83,8 @@ pub enum Recorded {
     Done,
     /// The endpoint was disabled by this attempt, and `webhook.disabled` written.
     EndpointDisabled,
-    /// The worker's lease had passed and another took the delivery: nothing was recorded.
+    /// The delivery is no longer the worker's — its lease passed and another took it, or its
+    /// endpoint was deleted: nothing was recorded.
     LeaseLost,
 }
 

@@ -213,7 +213,7 @@ impl WebhookService {
             ),
             Ok(Recorded::LeaseLost) => tracing::warn!(
                 delivery = job.delivery.0,
-                "webhook attempt outlived its lease; another worker has the delivery"
+                "webhook attempt not recorded: it outlived its lease, or its endpoint was deleted"
             ),
             Err(err) => tracing::warn!(
                 delivery = job.delivery.0,
