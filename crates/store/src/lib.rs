@@ -22,6 +22,7 @@ mod synthetic;
 mod taxonomy;
 mod tokens;
 mod verification;
+mod webhook_fan_out;
 mod webhook_queue;
 mod webhooks;
 
@@ -44,7 +45,8 @@ pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
-pub use webhook_queue::{AttemptOutcome, AttemptRecord, DeliveryJob, FanOut, Recorded};
+pub use webhook_fan_out::FanOut;
+pub use webhook_queue::{AttemptOutcome, AttemptRecord, DeliveryJob, Recorded};
 pub use webhooks::{DISABLED_BY_OWNER, RetryOutcome, WebhookChanges};
 
 use sea_orm::DatabaseConnection;
