@@ -187,6 +187,12 @@ def before_call(ctx, case, kwargs):
     elif method == "POST" and path.endswith("/fulfilment") and isinstance(body, dict):
         # Delivery lies between the award and today: today always does.
         body["delivered_on"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    elif path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}") and method in ("POST", "PATCH") and isinstance(body, dict):
+        # A receiver must be, and resolve to, a public address; a generated host seldom resolves,
+        # and one that does must never get deliveries from a fuzzing run. A documentation address
+        # (TEST-NET-3, RFC 5737) is public and reaches nobody.
+        if isinstance(body.get("url"), str):
+            body["url"] = f"https://203.0.113.{next(_serial) % 254 + 1}/fuzz/{_fresh()}"
     elif method == "POST" and path.endswith("/imports/suppliers"):
         case.body = f"name,region_code\nFuzz supplier {_fresh()},{HOME_COUNTY}\n"
     elif method == "POST" and path.endswith("/imports/taxonomy"):

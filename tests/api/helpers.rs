@@ -32,6 +32,8 @@ pub struct TestApp {
     pub store: Store,
     /// The application's matching engine.
     pub matching: std::sync::Arc<peitao_app::matching::MatchingEngine>,
+    /// Stops the server.
+    handle: actix_web::dev::ServerHandle,
     database: TestDatabase,
     /// The database URL, for a second application on the same database.
     database_url: String,
@@ -61,7 +63,13 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
 /// Starts a second application on `other`'s database, as a second process would run: its own
 /// connections, its own matching engine. `other` must outlive it.
 pub async fn spawn_beside(other: &TestApp) -> TestApp {
-    start(other.database_url.clone(), TestDatabase::Shared, |_| {}).await
+    spawn_beside_with(other, |_| {}).await
+}
+
+/// Like [`spawn_beside`], after `customise` has adjusted the settings. `other` may have been
+/// stopped: this is how a test restarts the service on the same database.
+pub async fn spawn_beside_with(other: &TestApp, customise: impl FnOnce(&mut Settings)) -> TestApp {
+    start(other.database_url.clone(), TestDatabase::Shared, customise).await
 }
 
 async fn start(
@@ -90,6 +98,7 @@ async fn start(
     let address = app.base_url();
     let store = app.store().clone();
     let matching = app.matching().clone();
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -99,6 +108,7 @@ async fn start(
             .unwrap(),
         store,
         matching,
+        handle,
         database,
         database_url: url,
     }
@@ -188,6 +198,14 @@ impl TestApp {
             TestDatabase::Sqlite(_) => "(sqlite)",
             TestDatabase::Shared => "(shared)",
         }
+    }
+
+    /// Stops the application as an operator would: the server stops taking requests, then its
+    /// connections to the database close, and with them its background tasks (the webhook worker,
+    /// the event feed). The database stays for an application started beside it.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+        self.store.clone().close().await.unwrap();
     }
 
     /// The absolute URL of `path`.

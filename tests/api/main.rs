@@ -37,3 +37,4 @@ mod suppliers;
 mod tokens;
 mod unknown_fields;
 mod verification;
+mod webhooks;

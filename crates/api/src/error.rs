@@ -79,6 +79,8 @@ pub enum ApiError {
     #[error("{0}")]
     Validation(String),
     #[error("{0}")]
+    WebhookTargetRefused(String),
+    #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
@@ -126,6 +128,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RequestTimeout => "request_timeout",
             Self::Validation(_) => "validation_failed",
+            Self::WebhookTargetRefused(_) => "webhook_target_refused",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests { .. } => "too_many_requests",
@@ -165,6 +168,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "Request body too large",
             Self::RequestTimeout => "Request timeout",
             Self::Validation(_) => "Invalid value",
+            Self::WebhookTargetRefused(_) => "Webhook target refused",
             Self::Unauthorized(_) => "Authentication required",
             Self::Forbidden(_) => "Forbidden",
             Self::TooManyRequests { .. } => "Too many requests",
@@ -196,7 +200,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::WebhookTargetRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -322,6 +326,7 @@ impl From<peitao_app::AppError> for ApiError {
         use peitao_app::AppError;
         match err {
             AppError::Invalid(detail) => Self::Validation(detail),
+            AppError::RefusedTarget(detail) => Self::WebhookTargetRefused(detail),
             AppError::NotFound(detail) => Self::NotFound(detail),
             AppError::Forbidden(detail) => Self::Forbidden(detail),
             AppError::InvalidTransition(detail) => Self::InvalidTransition(detail),

@@ -15,6 +15,11 @@ use serde::Deserialize;
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
+/// The most waits a webhook retry schedule lists.
+const MAX_RETRIES: usize = 30;
+/// The longest wait between two attempts of a delivery: a week.
+const MAX_RETRY_WAIT_SECS: f64 = 604_800.0;
+
 /// Everything Peitao can be told at start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +33,30 @@ pub struct Settings {
     pub needs: NeedSettings,
     pub matching: MatchingSettings,
     pub events: EventSettings,
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook endpoints and their deliveries. See `docs/operations.md`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Let endpoints point at loopback, private and link-local addresses (tests, on-premises
+    /// receivers). Off, such a URL is refused at registration and at every delivery.
+    pub allow_private_targets: bool,
+    /// Whether this process fans events out into deliveries and makes them.
+    pub deliver: bool,
+    /// How often the worker looks for due deliveries when nothing wakes it, in milliseconds.
+    pub poll_millis: u64,
+    /// How long one attempt may take, in milliseconds.
+    pub timeout_millis: u64,
+    /// How long a receiver's host name may take to resolve, in milliseconds.
+    pub dns_timeout_millis: u64,
+    /// The waits before the second, third… attempt, in seconds; given up after the last.
+    pub retry_schedule_secs: Vec<f64>,
+    /// Deliveries in a row given up before the endpoint is disabled.
+    pub disable_after_failures: u32,
+    /// Attempts each process makes at once.
+    pub max_in_flight: usize,
 }
 
 /// The outbox readers: server-sent events and the JSON page.
@@ -281,6 +310,7 @@ impl Settings {
         if !(10..=60_000).contains(&self.events.poll_millis) {
             return invalid("events.poll_millis", "must be 10 to 60000");
         }
+        self.validate_webhooks()?;
         if !(10..=60_000).contains(&self.matching.poll_millis) {
             return invalid("matching.poll_millis", "must be 10 to 60000");
         }
@@ -300,6 +330,57 @@ impl Settings {
             return invalid("log.filter", "is not a valid tracing filter");
         }
         self.validate_auth()
+    }
+
+    fn validate_webhooks(&self) -> Result<(), SettingsError> {
+        let webhooks = &self.webhooks;
+        if !(10..=60_000).contains(&webhooks.poll_millis) {
+            return invalid("webhooks.poll_millis", "must be 10 to 60000");
+        }
+        if !(100..=120_000).contains(&webhooks.timeout_millis) {
+            return invalid("webhooks.timeout_millis", "must be 100 to 120000");
+        }
+        if !(100..=30_000).contains(&webhooks.dns_timeout_millis) {
+            return invalid("webhooks.dns_timeout_millis", "must be 100 to 30000");
+        }
+        if webhooks.retry_schedule_secs.is_empty()
+            || webhooks.retry_schedule_secs.len() > MAX_RETRIES
+            || !webhooks
+                .retry_schedule_secs
+                .iter()
+                .all(|wait| wait.is_finite() && *wait > 0.0 && *wait <= MAX_RETRY_WAIT_SECS)
+        {
+            return invalid(
+                "webhooks.retry_schedule_secs",
+                "must list 1 to 30 waits, each more than 0 and at most 604800 seconds (a week)",
+            );
+        }
+        if !(1..=1_000).contains(&webhooks.disable_after_failures) {
+            return invalid("webhooks.disable_after_failures", "must be 1 to 1000");
+        }
+        if !(1..=1_024).contains(&webhooks.max_in_flight) {
+            return invalid("webhooks.max_in_flight", "must be 1 to 1024");
+        }
+        Ok(())
+    }
+
+    /// The webhook settings, in the use cases' terms.
+    pub fn webhooks(&self) -> peitao_app::webhooks::WebhookSettings {
+        let webhooks = &self.webhooks;
+        peitao_app::webhooks::WebhookSettings {
+            allow_private_targets: webhooks.allow_private_targets,
+            deliver: webhooks.deliver,
+            poll: Duration::from_millis(webhooks.poll_millis),
+            timeout: Duration::from_millis(webhooks.timeout_millis),
+            dns_timeout: Duration::from_millis(webhooks.dns_timeout_millis),
+            retry_schedule: webhooks
+                .retry_schedule_secs
+                .iter()
+                .map(|wait| Duration::from_secs_f64(wait.clamp(0.0, MAX_RETRY_WAIT_SECS)))
+                .collect(),
+            disable_after_failures: webhooks.disable_after_failures,
+            max_in_flight: webhooks.max_in_flight,
+        }
     }
 
     fn validate_auth(&self) -> Result<(), SettingsError> {
@@ -509,6 +590,33 @@ mod tests {
         let settings = with("auth.jwt_secret", "a-very-long-signing-secret-0123456789").unwrap();
         let printed = format!("{settings:?}");
         assert!(!printed.contains("a-very-long-signing-secret"), "{printed}");
+    }
+
+    #[test]
+    fn webhook_settings_are_bounded_and_the_default_schedule_spans_a_day() {
+        let settings = Settings::defaults().unwrap();
+        assert!(!settings.webhooks.allow_private_targets);
+        let span: std::time::Duration = settings.webhooks().retry_schedule.iter().sum();
+        assert!(
+            span >= std::time::Duration::from_secs(24 * 3600),
+            "{span:?}"
+        );
+        for (key, value) in [
+            ("webhooks.retry_schedule_secs", serde_json::json!([])),
+            ("webhooks.retry_schedule_secs", serde_json::json!([5, -1])),
+            ("webhooks.timeout_millis", serde_json::json!(0)),
+            ("webhooks.disable_after_failures", serde_json::json!(0)),
+        ] {
+            let message = with(key, value).unwrap_err().to_string();
+            assert!(message.contains(key), "{message}");
+        }
+        assert!(
+            with(
+                "webhooks.retry_schedule_secs",
+                serde_json::json!([0.05, 0.1])
+            )
+            .is_ok()
+        );
     }
 
     #[test]

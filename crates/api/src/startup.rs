@@ -39,6 +39,8 @@ pub enum StartError {
     Matching(#[source] peitao_app::AppError),
     #[error("could not read the outbox")]
     Events(#[source] peitao_app::AppError),
+    #[error("could not set up webhook deliveries")]
+    Webhooks(#[source] peitao_app::AppError),
     #[error("could not listen on {address}")]
     Bind {
         address: String,
@@ -142,6 +144,17 @@ impl Application {
             store.clone(),
             Duration::from_millis(settings.events.poll_millis),
         );
+        let webhook_settings = settings.webhooks();
+        let schedule: Duration = webhook_settings.retry_schedule.iter().sum();
+        if schedule < Duration::from_secs(24 * 3600) {
+            tracing::warn!(
+                hours = schedule.as_secs_f64() / 3600.0,
+                "webhooks.retry_schedule_secs gives up on a delivery in less than a day"
+            );
+        }
+        let webhooks = peitao_app::webhooks::WebhookService::new(webhook_settings)
+            .map_err(StartError::Webhooks)?;
+        webhooks.spawn(store.clone(), events.clone());
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
             address: address.clone(),
@@ -161,6 +174,7 @@ impl Application {
             fingerprint_key: fingerprint_key(&settings.auth),
             matching,
             events,
+            webhooks,
         });
         spawn_deadline_task(
             store.clone(),

@@ -25,4 +25,6 @@ pub struct AppState {
     pub matching: Arc<peitao_app::matching::MatchingEngine>,
     /// How far this process may read the outbox.
     pub events: Arc<peitao_app::events::EventFeed>,
+    /// Webhook settings, and the delivery loop to wake.
+    pub webhooks: Arc<peitao_app::webhooks::WebhookService>,
 }

@@ -6,24 +6,30 @@ use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::settings::{LogFormat, LogSettings};
 
-/// actix's HTTP/1 layer logs every request it cannot parse — a 100,000-character URI, a made-up
-/// protocol — at ERROR, with the client's input in the message. Those are the client's faults,
-/// answered with a 400 before Peitao sees them, so they are not logged unless a filter asks for
-/// this target by name.
-const QUIET_CLIENT_ERRORS: &str = "actix_http::h1::dispatcher=off";
+/// Targets of other crates that log someone else's fault at ERROR, silenced unless a filter names
+/// their crate:
+/// - actix's HTTP/1 layer logs every request it cannot parse — a 100,000-character URI, a made-up
+///   protocol — with the client's input in the message. Those are answered with a 400 before
+///   Peitao sees them.
+/// - rustls's platform verifier logs every webhook receiver whose certificate does not verify. The
+///   failure is the receiver's, and its delivery log already says what it was.
+const QUIET_TARGETS: [(&str, &str); 2] = [
+    ("actix_http", "actix_http::h1::dispatcher=off"),
+    ("rustls_platform_verifier", "rustls_platform_verifier=off"),
+];
 
-/// The filter: `RUST_LOG` when set, else the configured one; both keep actix's parse errors quiet
-/// unless they name its target themselves.
+/// The filter: `RUST_LOG` when set, else the configured one; both keep the targets above quiet
+/// unless they name their crate themselves.
 fn filter_for(configured: &str) -> EnvFilter {
-    let directives = std::env::var(EnvFilter::DEFAULT_ENV)
+    let mut directives = std::env::var(EnvFilter::DEFAULT_ENV)
         .ok()
         .filter(|directives| EnvFilter::try_new(directives).is_ok())
         .unwrap_or_else(|| configured.to_owned());
-    let directives = if directives.contains("actix_http") {
-        directives
-    } else {
-        format!("{directives},{QUIET_CLIENT_ERRORS}")
-    };
+    for (krate, quiet) in QUIET_TARGETS {
+        if !directives.contains(krate) {
+            directives = format!("{directives},{quiet}");
+        }
+    }
     EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 

@@ -15,6 +15,10 @@ pub enum AppError {
     /// No such record, or one the caller may not see (404).
     #[error("{0}")]
     NotFound(String),
+    /// A webhook URL whose host is, or resolves to, an address deliveries may not reach, or does
+    /// not resolve (422, its own code).
+    #[error("{0}")]
+    RefusedTarget(String),
     /// The caller's role may not do this (403).
     #[error("{0}")]
     Forbidden(String),

@@ -20,5 +20,6 @@ pub mod sites;
 pub mod stats;
 pub mod suppliers;
 pub mod synthetic;
+pub mod webhooks;
 
 pub use error::AppError;

@@ -124,6 +124,13 @@ pub enum DomainError {
     InvalidCredentialTier(String),
     #[error("a credential's valid_until must come after its valid_from")]
     CredentialEndsBeforeItStarts,
+    #[error("event type `{0}` is not one Peitao sends")]
+    InvalidEventKind(String),
+    #[error("{field}: {problem}")]
+    InvalidWebhook {
+        field: &'static str,
+        problem: String,
+    },
 }
 
 /// A command that a record's current state does not allow, such as shortlisting a withdrawn quote.

@@ -9,6 +9,7 @@ pub mod chain;
 pub mod credential;
 pub mod deal;
 pub mod error;
+pub mod event;
 pub mod need;
 pub mod organization;
 pub mod park;
@@ -20,6 +21,7 @@ pub mod supplier;
 pub mod supporting;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use bom::{Bom, BomId, BomLine, BomSummary, MAX_BOM_LINES};
 pub use category::{Category, CategoryCode};
@@ -27,6 +29,7 @@ pub use chain::{Chain, ChainId, ChainLink, NewChain};
 pub use credential::{Credential, CredentialTier};
 pub use deal::{Award, AwardLimits, Cancellation, DealCommand, DealId, DealStatus, Fulfilment};
 pub use error::{DomainError, TransitionError, shown};
+pub use event::EventKind;
 pub use need::{
     Need, NeedCommand, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, Visibility,
 };
@@ -43,3 +46,7 @@ pub use supplier::{Capability, Certification, CertificationKind};
 pub use supporting::{Period, RateTotals, Sourcing, Split};
 pub use text::{TextRule, format_date, parse_date};
 pub use user::{Email, PasswordHash, Role, User, UserId, check_password_policy};
+pub use webhook::{
+    DeliveryStatus, EventTypes, WebhookDelivery, WebhookDeliveryId, WebhookEndpoint,
+    WebhookEndpointId, WebhookHost, WebhookUrl,
+};

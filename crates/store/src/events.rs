@@ -4,7 +4,7 @@
 //! the table by id; [`Store::event_ids_after`] lets them find the highest id below which nothing
 //! is still being committed.
 
-use peitao_domain::{OrganizationId, ParkId};
+use peitao_domain::{EventKind, OrganizationId, ParkId};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -22,7 +22,7 @@ use crate::{
 /// An event to write.
 #[derive(Debug, Clone)]
 pub(crate) struct NewEvent {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub payload: Value,
     /// Organisations that may see it.
     pub audience: Vec<i64>,
@@ -71,7 +71,7 @@ pub(crate) async fn write_event<C: ConnectionTrait>(
 ) -> Result<i64, StoreError> {
     let row = events::ActiveModel {
         id: NotSet,
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind.as_str().to_owned()),
         occurred_at: Set(OffsetDateTime::now_utc()),
         payload: Set(event.payload.to_string()),
         park_id: Set(event.park),
@@ -159,7 +159,7 @@ impl Store {
 /// `also` (SMEs the matching engine found for a newly published need).
 pub(crate) async fn need_event<C: ConnectionTrait>(
     db: &C,
-    kind: &'static str,
+    kind: EventKind,
     need: &crate::entity::needs::Model,
     reason: Option<&str>,
     also: &[OrganizationId],
@@ -202,7 +202,7 @@ pub(crate) async fn need_event<C: ConnectionTrait>(
 /// The event of a quote's change, to the supplier and the need's lead enterprise.
 pub(crate) async fn quote_event<C: ConnectionTrait>(
     db: &C,
-    kind: &'static str,
+    kind: EventKind,
     quote: &crate::entity::quotes::Model,
     lead: i64,
 ) -> Result<(), StoreError> {
@@ -232,7 +232,7 @@ pub(crate) async fn quote_event<C: ConnectionTrait>(
 /// The event of a deal's change, to both parties.
 pub(crate) async fn deal_event<C: ConnectionTrait>(
     db: &C,
-    kind: &'static str,
+    kind: EventKind,
     deal: &crate::entity::deals::Model,
 ) -> Result<(), StoreError> {
     write_event(

@@ -24,6 +24,9 @@ mod synthetic;
 mod taxonomy;
 mod tokens;
 mod verification;
+mod webhook_fan_out;
+mod webhook_queue;
+mod webhooks;
 
 pub use accounts::{DisabledUser, NewOrganization, NewUser, OrganizationChanges};
 pub use activity::{PastDeal, PastNeed, PastQuote};
@@ -47,6 +50,9 @@ pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
 pub use tokens::RefreshOutcome;
+pub use webhook_fan_out::FanOut;
+pub use webhook_queue::{AttemptOutcome, AttemptRecord, DeliveryJob, Recorded};
+pub use webhooks::{DISABLED_BY_OWNER, RetryOutcome, WebhookChanges};
 
 use sea_orm::DatabaseConnection;
 

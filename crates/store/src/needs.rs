@@ -3,8 +3,8 @@
 //! read: `UPDATE … WHERE id = ? AND status = ? AND version = ?`, then `rows_affected`.
 
 use peitao_domain::{
-    CategoryCode, Need, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput, OrganizationId,
-    ParkId, RegionCode, UserId,
+    CategoryCode, EventKind, Need, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput,
+    OrganizationId, ParkId, RegionCode, UserId,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -341,10 +341,10 @@ impl Store {
         )
         .await?;
         let kind = match transition.to {
-            NeedStatus::Published => Some("need.published"),
-            NeedStatus::Closed | NeedStatus::Awarded => Some("need.closed"),
-            NeedStatus::Expired => Some("need.expired"),
-            NeedStatus::Cancelled => Some("need.cancelled"),
+            NeedStatus::Published => Some(EventKind::NeedPublished),
+            NeedStatus::Closed | NeedStatus::Awarded => Some(EventKind::NeedClosed),
+            NeedStatus::Expired => Some(EventKind::NeedExpired),
+            NeedStatus::Cancelled => Some(EventKind::NeedCancelled),
             _ => None,
         };
         if let Some(kind) = kind {

@@ -5,9 +5,9 @@
 //! do. A check constraint on the table refuses an over-award whatever the code does.
 
 use peitao_domain::{
-    Cancellation, DealId, DealStatus, Fulfilment, NeedCommand, NeedEvent, NeedId, NeedStatus,
-    NewQuote, OrganizationId, ProductionSiteId, QuoteId, QuoteStatus, RegionCode, RejectReason,
-    UserId,
+    Cancellation, DealId, DealStatus, EventKind, Fulfilment, NeedCommand, NeedEvent, NeedId,
+    NeedStatus, NewQuote, OrganizationId, ProductionSiteId, QuoteId, QuoteStatus, RegionCode,
+    RejectReason, UserId,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -144,7 +144,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?
             .organization_id;
-        crate::events::quote_event(&txn, "quote.submitted", &row, lead).await?;
+        crate::events::quote_event(&txn, EventKind::QuoteSubmitted, &row, lead).await?;
         txn.commit().await?;
         quote_from_row(row)
     }
@@ -246,14 +246,9 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?
             .organization_id;
-        let kind = match to {
-            QuoteStatus::Withdrawn => "quote.withdrawn",
-            QuoteStatus::Shortlisted => "quote.shortlisted",
-            QuoteStatus::Rejected => "quote.rejected",
-            QuoteStatus::Awarded => "quote.awarded",
-            QuoteStatus::Submitted => "quote.submitted",
-        };
-        crate::events::quote_event(&txn, kind, &row, lead).await?;
+        if let Some(kind) = EventKind::of_quote_decision(to) {
+            crate::events::quote_event(&txn, kind, &row, lead).await?;
+        }
         txn.commit().await?;
         quote_from_row(row)
     }
@@ -370,7 +365,7 @@ impl Store {
             },
         )
         .await?;
-        crate::events::deal_event(&txn, "deal.created", &deal).await?;
+        crate::events::deal_event(&txn, EventKind::DealCreated, &deal).await?;
         txn.commit().await?;
         Ok(AwardOutcome::Awarded(deal_from_row(deal)?))
     }
@@ -448,7 +443,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        crate::events::deal_event(&txn, "deal.fulfilled", &deal).await?;
+        crate::events::deal_event(&txn, EventKind::DealFulfilled, &deal).await?;
         settle_if_delivered(&txn, deal.need_id, actor, now).await?;
         txn.commit().await?;
         deal_from_row(deal)
@@ -543,7 +538,7 @@ impl Store {
             },
         )
         .await?;
-        crate::events::deal_event(&txn, "deal.cancelled", &deal).await?;
+        crate::events::deal_event(&txn, EventKind::DealCancelled, &deal).await?;
         txn.commit().await?;
         deal_from_row(deal)
     }
@@ -608,7 +603,7 @@ pub(crate) async fn settle_if_delivered(
             .one(txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        crate::events::need_event(txn, "need.fulfilled", &row, None, &[]).await?;
+        crate::events::need_event(txn, EventKind::NeedFulfilled, &row, None, &[]).await?;
         write_history(
             txn,
             need,

@@ -56,7 +56,7 @@ impl Store {
         crate::events::write_event(
             &txn,
             crate::events::NewEvent {
-                kind: "organization.verified",
+                kind: peitao_domain::EventKind::OrganizationVerified,
                 payload: serde_json::json!({
                     "organization_id": id.0,
                     "verified": verified,

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use super::{
     ACTORS, Actor, World, certificate_of_b, certificates_of_b, credential_of_b, credentials_of_b,
-    deal_of_a, disposable_user, need_of_a, need_terms, quote_of_b, sites_of_b, world,
+    deal_of_a, disposable_user, need_of_a, need_terms, quote_of_b, sites_of_b, webhook_of_a,
+    webhooks_of_a, world,
 };
 use crate::helpers::{TestApp, json_with_status, spawn_app};
 
@@ -46,6 +47,12 @@ enum Param {
     FreshDeal,
     /// A's bill of materials, made when the world was built.
     BomOfA,
+    /// A's webhook endpoint made when the world was built, with a delivery (the second
+    /// parameter of the retry route).
+    WorldWebhook,
+    /// A webhook endpoint A holds at the moment of the call, other than the world's: A's own row
+    /// may have removed the previous one.
+    WebhookOfA,
 }
 
 /// One operation called on one object, and the status each actor must get.
@@ -86,6 +93,19 @@ impl Case {
                 quote_of_b(app, world, need).await.to_string()
             }
             Param::WorldDeal => world.deal.to_string(),
+            Param::WorldWebhook => world.webhook.to_string(),
+            Param::WebhookOfA => {
+                match webhooks_of_a(app, world)
+                    .await
+                    .into_iter()
+                    .find(|id| *id != world.webhook)
+                {
+                    Some(id) => id.to_string(),
+                    None => webhook_of_a(app, world, serial, &["webhook.disabled"])
+                        .await
+                        .to_string(),
+                }
+            }
             Param::FreshDeal => deal_of_a(app, world, serial + 1000).await.to_string(),
             Param::SiteOfB => match sites_of_b(app, world).await.first() {
                 Some(id) => id.to_string(),
@@ -145,13 +165,14 @@ impl Case {
             .find('{')
             .expect("a template with a parameter");
         let close = self.template.find('}').expect("a closed parameter");
-        // A second parameter is always a supplier: SME B.
+        // A second parameter is a supplier (SME B) or the delivery of the world's webhook.
         let path = format!(
             "{}{value}{}",
             &self.template[..open],
             &self.template[close + 1..]
         )
-        .replace("{supplier_id}", &world.org_b.to_string());
+        .replace("{supplier_id}", &world.org_b.to_string())
+        .replace("{delivery_id}", &world.delivery.to_string());
         (path, quote)
     }
 }
@@ -164,6 +185,8 @@ fn site(serial: usize) -> Value {
 /// What a body may depend on: the current version of A, a counter for unique values.
 struct Ctx {
     version: i64,
+    /// The current version of the webhook endpoint in the path, if there is one.
+    webhook_version: i64,
     serial: usize,
     /// The quote made for the call, if any.
     quote: i64,
@@ -172,6 +195,7 @@ struct Ctx {
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 const NO_CONTENT: StatusCode = StatusCode::NO_CONTENT;
+const ACCEPTED: StatusCode = StatusCode::ACCEPTED;
 const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
 const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
@@ -606,8 +630,128 @@ fn statistics_rows() -> Vec<Case> {
     rows
 }
 
+/// Webhooks belong to a lead enterprise or an SME; administrators have none (403), and another
+/// organisation's endpoint reads as missing (404).
+fn webhook_rows() -> Vec<Case> {
+    fn owner_only(success: StatusCode) -> fn(Actor) -> StatusCode {
+        if success == OK {
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA => OK,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC => NOT_FOUND,
+                _ => FORBIDDEN,
+            }
+        } else if success == NO_CONTENT {
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA => NO_CONTENT,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC => NOT_FOUND,
+                _ => FORBIDDEN,
+            }
+        } else {
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA => ACCEPTED,
+                Actor::SmeB | Actor::SmeD | Actor::LeadC => NOT_FOUND,
+                _ => FORBIDDEN,
+            }
+        }
+    }
+    fn organisations(success: StatusCode) -> fn(Actor) -> StatusCode {
+        if success == CREATED {
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::SmeB | Actor::SmeD | Actor::LeadC => CREATED,
+                _ => FORBIDDEN,
+            }
+        } else {
+            |actor| match actor {
+                Actor::Anonymous => UNAUTHORIZED,
+                Actor::LeadA | Actor::SmeB | Actor::SmeD | Actor::LeadC => OK,
+                _ => FORBIDDEN,
+            }
+        }
+    }
+    fn nobodys(actor: Actor) -> StatusCode {
+        match actor {
+            Actor::Anonymous => UNAUTHORIZED,
+            Actor::LeadA | Actor::SmeB | Actor::SmeD | Actor::LeadC => NOT_FOUND,
+            _ => FORBIDDEN,
+        }
+    }
+    vec![
+        case(
+            Method::POST,
+            "/api/v1/webhooks",
+            Param::None,
+            // Only on webhook.disabled: nothing is ever sent to these.
+            Some(
+                |ctx| json!({"url": format!("https://203.0.113.9/matrix/{}", ctx.serial), "event_types": ["webhook.disabled"]}),
+            ),
+            organisations(CREATED),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/webhooks",
+            Param::None,
+            None,
+            organisations(OK),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/webhooks/{id}",
+            Param::WorldWebhook,
+            None,
+            owner_only(OK),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/webhooks/{id}",
+            Param::Fixed("999999"),
+            None,
+            nobodys,
+        ),
+        case(
+            Method::PATCH,
+            "/api/v1/webhooks/{id}",
+            Param::WorldWebhook,
+            Some(|ctx| json!({"version": ctx.webhook_version, "enabled": true})),
+            owner_only(OK),
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/webhooks/{id}",
+            Param::WebhookOfA,
+            None,
+            owner_only(NO_CONTENT),
+        ),
+        case(
+            Method::GET,
+            "/api/v1/webhooks/{id}/deliveries",
+            Param::WorldWebhook,
+            None,
+            owner_only(OK),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            Param::WorldWebhook,
+            None,
+            owner_only(ACCEPTED),
+        ),
+        case(
+            Method::POST,
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            Param::Fixed("999999"),
+            None,
+            nobodys,
+        ),
+    ]
+}
+
 pub(super) fn matrix() -> Vec<Case> {
     let mut rows = need_rows();
+    rows.extend(webhook_rows());
     rows.extend(quote_rows());
     rows.extend(matching_rows());
     rows.extend(statistics_rows());
@@ -916,9 +1060,25 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 .as_i64()
                 .unwrap();
             let (path, quote) = case.path(&app, &world, serial).await;
+            let webhook_version = if matches!(case.param, Param::WorldWebhook | Param::WebhookOfA) {
+                json_with_status(
+                    app.get_as(
+                        path.split("/deliveries").next().unwrap_or(&path),
+                        world.signed_in(Actor::LeadA),
+                    )
+                    .await,
+                    reqwest::StatusCode::OK,
+                )
+                .await["version"]
+                    .as_i64()
+                    .unwrap()
+            } else {
+                0
+            };
             let body = case.body.map(|make| {
                 make(&Ctx {
                     version,
+                    webhook_version,
                     serial,
                     quote,
                 })

@@ -58,6 +58,10 @@ struct World {
     deal: i64,
     /// A bill of materials of A's.
     bom_a: i64,
+    /// A webhook endpoint of A's, subscribed to `need.published`.
+    webhook: i64,
+    /// The delivery of A's published need to that endpoint.
+    delivery: i64,
 }
 
 impl World {
@@ -253,6 +257,8 @@ async fn world(app: &TestApp) -> World {
         draft_need: 0,
         deal: 0,
         bom_a: 0,
+        webhook: 0,
+        delivery: 0,
         org_a: lead_a.organization_id.unwrap(),
         org_b: sme_b.organization_id.unwrap(),
         chain_id,
@@ -266,7 +272,9 @@ async fn world(app: &TestApp) -> World {
             (Actor::PlatformAdmin, admin),
         ],
     };
+    world.webhook = webhook_of_a(app, &world, 0, &["need.published"]).await;
     world.published_need = need_of_a(app, &world, 0, true).await;
+    world.delivery = delivery_of(app, &world, world.webhook).await;
     world.draft_need = need_of_a(app, &world, 1, false).await;
     world.deal = deal_of_a(app, &world, 2).await;
     let bom = app
@@ -289,7 +297,58 @@ const BOM_OF_A: &str = "category_code,description,annual_value_fen,current_suppl
                         auto.part,Brackets,9000000,110108\n\
                         auto.part,Clips,1000000,420606\n";
 
-/// The ids of the certificates SME B holds now.
+/// A webhook endpoint A registers at a public address nothing listens on; its id.
+async fn webhook_of_a(app: &TestApp, world: &World, serial: usize, types: &[&str]) -> i64 {
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            "/api/v1/webhooks",
+            world.signed_in(Actor::LeadA),
+            Some(&json!({"url": format!("https://203.0.113.9/matrix/{serial}"), "event_types": types})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The ids of the webhook endpoints A holds now.
+async fn webhooks_of_a(app: &TestApp, world: &World) -> Vec<i64> {
+    json_with_status(
+        app.get_as("/api/v1/webhooks", world.signed_in(Actor::LeadA))
+            .await,
+        StatusCode::OK,
+    )
+    .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The first delivery to A's endpoint `webhook`, once the worker has made it.
+async fn delivery_of(app: &TestApp, world: &World, webhook: i64) -> i64 {
+    for _ in 0..200 {
+        let log = json_with_status(
+            app.get_as(
+                &format!("/api/v1/webhooks/{webhook}/deliveries"),
+                world.signed_in(Actor::LeadA),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        if let Some(id) = log["items"][0]["id"].as_i64() {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no delivery to webhook {webhook} was made");
+}
+
 /// The ids of the production sites B lists now.
 async fn sites_of_b(app: &TestApp, world: &World) -> Vec<i64> {
     let list = json_with_status(
@@ -306,6 +365,7 @@ async fn sites_of_b(app: &TestApp, world: &World) -> Vec<i64> {
         .collect()
 }
 
+/// The ids of the certificates SME B holds now.
 async fn certificates_of_b(app: &TestApp, world: &World) -> Vec<i64> {
     let list = json_with_status(
         app.get_as(

@@ -29,6 +29,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "organizations", description = "Lead enterprises and SME suppliers"),
         (name = "needs", description = "What lead enterprises want to source, from draft to fulfilled"),
         (name = "events", description = "What happened that the caller may see: server-sent events or a JSON page"),
+        (name = "webhooks", description = "An organisation's endpoints that receive its events, signed as Standard Webhooks; their delivery log and re-sends"),
         (name = "matching", description = "Suppliers ranked for a need and needs ranked for a supplier, each score with its components; why a supplier is excluded"),
         (name = "quotes", description = "SMEs' answers to needs, and the owner's decisions on them"),
         (name = "deals", description = "Awards, and what was delivered"),

@@ -465,6 +465,40 @@ pub fn optional_signed_fraction() -> Object {
         .build()
 }
 
+/// A webhook endpoint's URL.
+pub fn webhook_url() -> Object {
+    let mut schema = string(
+        peitao_domain::webhook::WEBHOOK_URL_PATTERN,
+        Some(peitao_domain::webhook::MAX_URL_LEN),
+        "Where deliveries are POSTed: an `http` or `https` URL with a host (a name, an IPv4 \
+         address or an IPv6 one in brackets), an optional port, a path and query; no user \
+         information, no fragment. The host must be, and resolve within 2 seconds to, public \
+         internet addresses only: a host that does not resolve, or that is or resolves to a \
+         loopback, private, link-local or otherwise internal address, answers 422 \
+         `webhook_target_refused` (unless the server allows private targets).",
+    );
+    schema.format = Some(utoipa::openapi::SchemaFormat::Custom("uri".to_owned()));
+    schema
+}
+
+/// The event types a webhook endpoint subscribes to.
+pub fn event_types() -> Array {
+    let names: Vec<&str> = peitao_domain::EventKind::ALL
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect();
+    ArrayBuilder::new()
+        .items(one_of_words(&names, "An event type."))
+        .min_items(Some(1))
+        .max_items(Some(peitao_domain::webhook::MAX_EVENT_TYPES))
+        .unique_items(true)
+        .description(Some(
+            "The event types delivered to the endpoint: at least one, each once (see the API \
+             guide for each type's payload).",
+        ))
+        .build()
+}
+
 /// A bill of materials' name.
 pub fn bom_name() -> Object {
     visible_text(text::BOM_NAME, "What to call the bill of materials.")
@@ -476,5 +510,18 @@ pub fn category_code_list() -> Object {
         "^[A-Za-z0-9._-]{1,64}(,[A-Za-z0-9._-]{1,64}){0,49}$",
         None,
         "Category codes separated by commas (no spaces), at most 50, such as chem,auto.powertrain.nev.battery_pack.",
+    )
+}
+
+/// Where a webhook delivery stands.
+pub fn delivery_status() -> Object {
+    let names: Vec<&str> = peitao_domain::DeliveryStatus::ALL
+        .iter()
+        .map(|status| status.as_str())
+        .collect();
+    one_of_words(
+        &names,
+        "`pending` (due at `next_attempt_at`), `delivered` (a 2xx answer) or `failed` (every \
+         attempt of the schedule failed).",
     )
 }

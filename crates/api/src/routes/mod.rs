@@ -20,6 +20,7 @@ pub mod stats;
 pub mod suppliers;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(organizations::configure)
             .configure(matching::configure)
             .configure(events::configure)
+            .configure(webhooks::configure)
             .configure(needs::configure)
             .configure(quotes::configure)
             .configure(sites::configure)

@@ -24,3 +24,6 @@ pub mod quotes;
 pub mod refresh_tokens;
 pub mod regions;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_dispatch;
+pub mod webhook_endpoints;
