@@ -16,8 +16,9 @@ mod m20261128_000009_create_quotes_and_deals;
 mod m20261128_000010_create_credentials_and_verification;
 mod m20261128_000011_create_matching_changes;
 mod m20261128_000012_create_events;
-mod m20261129_000015_create_boms;
 mod m20261129_000013_create_webhooks;
+mod m20261129_000015_create_boms;
+mod m20261129_000016_notify_events;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_create_events::Migration),
             Box::new(m20261129_000013_create_webhooks::Migration),
             Box::new(m20261129_000015_create_boms::Migration),
+            Box::new(m20261129_000016_notify_events::Migration),
         ]
     }
 }

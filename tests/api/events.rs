@@ -447,3 +447,35 @@ async fn the_feed_never_reads_past_an_event_still_being_committed() {
     hasty.refresh(&app.store).await.unwrap();
     assert_eq!(hasty.refresh(&app.store).await.unwrap(), third);
 }
+
+/// On PostgreSQL a process hears another's events through `NOTIFY peitao_events`, not by waiting
+/// for its next poll: here the second process polls once a minute.
+#[tokio::test]
+async fn another_process_hears_an_event_at_once_without_waiting_for_its_poll() {
+    let app = spawn_app().await;
+    if app.store.backend() != peitao_store::Backend::Postgres {
+        return;
+    }
+    let other = crate::helpers::spawn_beside_with(&app, |settings| {
+        settings.events.poll_millis = 60_000;
+    })
+    .await;
+    let cast = cast(&app).await;
+    // Let the second process's listener settle before the write it must hear.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let need = publish(&app, &cast.lead, 10).await;
+    let started = std::time::Instant::now();
+    loop {
+        if heard(&other, &cast.lead)
+            .await
+            .contains(&("need.published".to_owned(), need))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the second process did not hear need.published within 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -109,12 +109,35 @@ impl EventFeed {
         Ok(watermark)
     }
 
-    /// Refreshes every `every` until the process ends; errors are logged and retried.
+    /// Refreshes every `every`, and on PostgreSQL as soon as `NOTIFY peitao_events` says another
+    /// process wrote events, until the process ends; errors are logged and retried.
     pub fn spawn(self: &Arc<Self>, store: Store, every: Duration) -> tokio::task::JoinHandle<()> {
         let feed = Arc::clone(self);
         tokio::spawn(async move {
+            let listens = store.backend() == peitao_store::Backend::Postgres;
+            let mut listener = None;
             loop {
-                tokio::time::sleep(every).await;
+                if listens && listener.is_none() {
+                    match store.postgres_listener("peitao_events").await {
+                        Ok(found) => listener = found,
+                        Err(err) => tracing::warn!(error = %err, "event feed: no LISTEN; polling"),
+                    }
+                }
+                match listener.as_mut() {
+                    Some(connection) => tokio::select! {
+                        received = connection.try_recv() => match received {
+                            Ok(_) => {}
+                            Err(peitao_store::sqlx::Error::PoolClosed) => return,
+                            Err(err) => {
+                                tracing::warn!(error = %err, "event feed: LISTEN failed");
+                                listener = None;
+                                tokio::time::sleep(every).await;
+                            }
+                        },
+                        () = tokio::time::sleep(every) => {}
+                    },
+                    None => tokio::time::sleep(every).await,
+                }
                 if store.is_closed() {
                     return;
                 }
