@@ -28,6 +28,18 @@ pub struct Settings {
     pub needs: NeedSettings,
     pub matching: MatchingSettings,
     pub events: EventSettings,
+    pub console: ConsoleSettings,
+}
+
+/// The web console served at `/`: its browser session.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// Mark the session cookie `Secure`, so browsers send it over HTTPS only. False only where
+    /// the console is reached over plain http on one's own machine.
+    pub secure_cookies: bool,
+    /// How long a console sign-in lasts, in seconds.
+    pub session_ttl_secs: u64,
 }
 
 /// The outbox readers: server-sent events and the JSON page.
@@ -259,6 +271,9 @@ impl Settings {
                 "database.url",
                 "must start with sqlite:, postgres:// or postgresql://",
             );
+        }
+        if self.console.session_ttl_secs == 0 {
+            return invalid("console.session_ttl_secs", "must be at least 1");
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
