@@ -127,6 +127,16 @@ async fn market(app: &TestApp) {
     app.register("sme@example.com", "sme", "420607", None).await;
 }
 
+/// Posts the new-need form as the lead's browser.
+async fn post_need(
+    app: &TestApp,
+    lead: &Session,
+    form: &[(&'static str, String)],
+) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post(app, "/lead/needs", lead, &fields).await
+}
+
 fn need_form(csrf: Option<&str>) -> Vec<(&'static str, String)> {
     let deadline = (time::OffsetDateTime::now_utc() + time::Duration::days(30)).date();
     let mut form = vec![
@@ -226,16 +236,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
         need_form(Some(&"0".repeat(64))),
         need_form(Some("not hex")),
     ] {
-        let response = post(
-            &app,
-            "/lead/needs",
-            &lead,
-            &form
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .await;
+        let response = post_need(&app, &lead, &form).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert!(
             response
@@ -256,30 +257,12 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     // Another session's token is no better.
     let other = session(&app, "lead@example.com").await;
     let forged = need_form(Some(&other.csrf));
-    let response = post(
-        &app,
-        "/lead/needs",
-        &lead,
-        &forged
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    let response = post_need(&app, &lead, &forged).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(needs_of(&app, "lead@example.com").await, 0);
     // The session's own token works: the check refuses forgeries, not forms.
     let genuine = need_form(Some(&lead.csrf));
-    let response = post(
-        &app,
-        "/lead/needs",
-        &lead,
-        &genuine
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    let response = post_need(&app, &lead, &genuine).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(needs_of(&app, "lead@example.com").await, 1);
 }
@@ -564,5 +547,44 @@ async fn the_park_page_shows_the_apis_supporting_rate() {
     assert!(
         html.contains(&format!(r#"id="rate-now" class="figure">{shown}<"#)),
         "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn the_need_directory_lists_what_the_api_lists_for_the_supplier() {
+    let app = spawn_app().await;
+    market(&app).await;
+    let lead = session(&app, "lead@example.com").await;
+    let form = need_form(Some(&lead.csrf));
+    assert_eq!(
+        post_need(&app, &lead, &form).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let token = app.login("sme@example.com", PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = json_with_status(app.get_as("/api/v1/needs", &token).await, StatusCode::OK).await;
+    let id = listed["items"][0]["id"].as_i64().unwrap();
+    let sme = session(&app, "sme@example.com").await;
+    let html = get(&app, "/sme/needs?category=auto", &sme)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!(r#"data-need="{id}""#)));
+    let html = get(&app, "/sme/needs?q=nothing-like-it", &sme)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("data-need="));
+    assert_eq!(
+        get(&app, "/sme/needs?region=42", &sme).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&app, "/sme/needs", &lead).await.status(),
+        StatusCode::FORBIDDEN
     );
 }

@@ -178,6 +178,22 @@ test("the SME finds the need among its matches and quotes", async () => {
   await page.context().close();
 });
 
+test("the SME filters the need directory, as the API filters GET /needs", async () => {
+  const page = await signIn(SME);
+  await page.getByRole("link", { name: "需求大厅" }).click();
+  await page.waitForURL(/\/sme\/needs$/);
+  const all = (await api(SME, "/api/v1/needs?limit=100")).body.items;
+  assert.equal(await page.locator("#directory tbody tr").count(), all.length);
+  const category = all[0].category_code;
+  await page.getByLabel("品类").selectOption(category);
+  await Promise.all([page.waitForURL(/category=/), page.getByRole("button", { name: "筛选" }).click()]);
+  await page.waitForFunction((n) => document.querySelectorAll("#directory tbody tr").length === n,
+    (await api(SME, `/api/v1/needs?limit=100&category=${category}`)).body.items.length);
+  await shot(page, "sme-directory");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test("the lead awards the quote and the figures move", async () => {
   const page = await signIn(LEAD);
   await page.goto(`${BASE}/park`);

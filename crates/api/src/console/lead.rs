@@ -14,14 +14,13 @@ use serde::Deserialize;
 
 use super::{
     ConsoleError, Ctx,
-    page::redirect,
+    page::{quote_context, redirect},
     session::{Fields, Posted, Session},
 };
 use crate::{
     routes::{
         matching::{explanation_view, supplier_match_views},
         needs::NeedView,
-        quotes::QuoteView,
     },
     state::AppState,
 };
@@ -68,7 +67,7 @@ async fn list(ctx: Ctx, session: Session, state: web::Data<AppState>) -> HttpRes
 }
 
 /// Every category, for the form's list: code and name in the page's language.
-async fn category_options(
+pub(super) async fn category_options(
     state: &AppState,
     ctx: &Ctx,
 ) -> Result<Vec<(String, String)>, ConsoleError> {
@@ -302,15 +301,7 @@ async fn detail(
                     .get(&quote.supplier_id)
                     .map(|(name, _)| name.clone())
                     .unwrap_or_default();
-                let live = matches!(
-                    quote.status,
-                    peitao_domain::QuoteStatus::Submitted | peitao_domain::QuoteStatus::Shortlisted
-                );
-                minijinja::context! {
-                    supplier => supplier,
-                    live => live,
-                    ..minijinja::Value::from_serialize(QuoteView::new(quote, &state))
-                }
+                quote_context(quote, &state, minijinja::context! { supplier => supplier })
             })
             .collect();
         let explanation = match query.explain {

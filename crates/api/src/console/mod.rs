@@ -38,6 +38,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/lead/quotes/{id}/shortlist", &["POST"]),
     ("/lead/quotes/{id}/reject", &["POST"]),
     ("/sme/matches", &["GET"]),
+    ("/sme/needs", &["GET"]),
     ("/sme/needs/{id}", &["GET"]),
     ("/sme/needs/{id}/quotes", &["POST"]),
     ("/sme/quotes", &["GET"]),

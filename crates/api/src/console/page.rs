@@ -20,36 +20,26 @@ use super::{
 };
 use crate::error::ApiError;
 
+/// `(name, source)` of templates in `crates/api/templates/`, compiled in.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
 /// Every template, by name.
-pub(crate) const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("login.html", include_str!("../../templates/login.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    ("park.html", include_str!("../../templates/park.html")),
-    (
-        "lead_needs.html",
-        include_str!("../../templates/lead_needs.html"),
-    ),
-    (
-        "lead_need.html",
-        include_str!("../../templates/lead_need.html"),
-    ),
-    (
-        "need_form.html",
-        include_str!("../../templates/need_form.html"),
-    ),
-    (
-        "sme_matches.html",
-        include_str!("../../templates/sme_matches.html"),
-    ),
-    (
-        "sme_need.html",
-        include_str!("../../templates/sme_need.html"),
-    ),
-    (
-        "sme_quotes.html",
-        include_str!("../../templates/sme_quotes.html"),
-    ),
+pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "login.html",
+    "error.html",
+    "park.html",
+    "lead_needs.html",
+    "lead_need.html",
+    "need_form.html",
+    "sme_matches.html",
+    "sme_directory.html",
+    "sme_need.html",
+    "sme_quotes.html",
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(environment);
@@ -66,7 +56,6 @@ fn environment() -> Environment<'static> {
     env.add_function("t", translate);
     env.add_function("asset", asset_url);
     env.add_filter("money", money);
-    env.add_filter("pct", percent);
     env.add_filter("score", score);
     env.add_filter("date", date);
     env
@@ -99,7 +88,7 @@ pub(crate) fn money(fen: i64) -> String {
     let yuan = (fen / 100).to_string();
     let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
     for (position, digit) in yuan.chars().enumerate() {
-        if position > 0 && (yuan.len() - position) % 3 == 0 {
+        if position > 0 && (yuan.len() - position).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -123,6 +112,20 @@ fn score(value: f64) -> String {
 /// The date part of an RFC 3339 timestamp.
 fn date(value: &str) -> String {
     value.get(..10).unwrap_or(value).to_owned()
+}
+
+/// A quote as the API shows it, with whether it is still live and `extra` fields of the page.
+pub(crate) fn quote_context(
+    quote: peitao_store::Quote,
+    state: &crate::state::AppState,
+    extra: Value,
+) -> Value {
+    let live = quote.status.is_live();
+    minijinja::value::merge_maps([
+        minijinja::context! { live => live },
+        extra,
+        Value::from_serialize(crate::routes::quotes::QuoteView::new(quote, state)),
+    ])
 }
 
 /// What a failed page or form shows.
@@ -238,6 +241,7 @@ fn navigation(role: Role) -> Vec<NavItem> {
         ],
         Role::Sme => vec![
             item("/sme/matches", "nav.matches"),
+            item("/sme/needs", "nav.directory"),
             item("/sme/quotes", "nav.quotes"),
         ],
         Role::PlatformAdmin => vec![item("/park", "nav.province")],
@@ -362,6 +366,18 @@ mod tests {
         assert_eq!(money(5), "0.05");
         assert_eq!(money(123_456_789), "1,234,567.89");
         assert_eq!(money(-100_000), "-1,000.00");
+    }
+
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                TEMPLATES.iter().any(|(known, _)| *known == name),
+                "templates/{name} is not in TEMPLATES"
+            );
+        }
     }
 
     #[test]

@@ -4,12 +4,11 @@
 
 use actix_web::{HttpResponse, web};
 use peitao_app::stats;
-use serde::Serialize;
 
 use super::{ConsoleError, Ctx, page::percent, session::Session};
 use crate::{
     export::{csv_response, xlsx_response},
-    routes::stats::{file_name, gap_views, gaps_table, overview_tables},
+    routes::stats::{file_name, gap_views, gaps_table, overview_tables, stages},
     state::AppState,
 };
 
@@ -23,14 +22,6 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/park/exports/{file}", web::get().to(export));
 }
 
-/// A funnel stage as the page shows it.
-#[derive(Debug, Serialize)]
-struct Stage {
-    key: &'static str,
-    count: i64,
-    value_fen: i64,
-}
-
 async fn overview(ctx: Ctx, session: Session, state: web::Data<AppState>) -> HttpResponse {
     let result = async {
         let actor = session.actor();
@@ -39,23 +30,7 @@ async fn overview(ctx: Ctx, session: Session, state: web::Data<AppState>) -> Htt
         let gaps =
             stats::gaps(&state.store, &state.matching, &actor, GAP_BELOW, GAPS_SHOWN).await?;
         let rate = &overview.supporting_rate;
-        let funnel = &overview.funnel;
-        let stages = [
-            ("needs_published", funnel.needs_published),
-            ("needs_matched", funnel.needs_matched),
-            ("quotes", funnel.quotes),
-            ("needs_quoted", funnel.needs_quoted),
-            ("needs_awarded", funnel.needs_awarded),
-            ("deals", funnel.deals),
-            ("deals_fulfilled", funnel.deals_fulfilled),
-        ]
-        .into_iter()
-        .map(|(key, (count, value_fen))| Stage {
-            key,
-            count,
-            value_fen,
-        })
-        .collect::<Vec<_>>();
+        let stages = stages(&overview.funnel);
         let trend = serde_json::json!({
             "months": overview.trend.iter().map(|group| group.key.clone()).collect::<Vec<_>>(),
             "rates": overview
@@ -65,7 +40,7 @@ async fn overview(ctx: Ctx, session: Session, state: web::Data<AppState>) -> Htt
                 .collect::<Vec<_>>(),
         });
         let funnel_chart = serde_json::json!({
-            "stages": stages.iter().map(|stage| stage.key).collect::<Vec<_>>(),
+            "stages": stages.iter().map(|stage| stage.stage).collect::<Vec<_>>(),
             "counts": stages.iter().map(|stage| stage.count).collect::<Vec<_>>(),
         });
         ctx.render(

@@ -200,15 +200,6 @@ impl Fields {
             .map(|(_, value)| value.as_str())
     }
 
-    /// Every value of `name` (a multiple select).
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(field, _)| field == name)
-            .map(|(_, value)| value.clone())
-            .collect()
-    }
-
     /// The value of `name`, trimmed; `None` when absent or blank.
     pub fn text(&self, name: &str) -> Option<String> {
         self.get(name)

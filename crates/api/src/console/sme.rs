@@ -1,29 +1,33 @@
-//! The SME's pages: the open needs ranked for it with the reasons, a need with its quote form,
-//! and its quotes with the lead enterprises' decisions and reasons.
+//! The SME's pages: the open needs ranked for it with the reasons, the directory of the needs it
+//! may see with filters, a need with its quote form, and its quotes with the lead enterprises' decisions and reasons.
 
 use actix_web::{HttpResponse, web};
 use peitao_app::{
     matching::{self, MatchQuery},
-    needs,
+    needs::{self, ListQuery},
     quotes::{self, QuoteAction, QuoteInput},
 };
-use peitao_domain::{NeedId, OrganizationId, QuoteId, Role};
+use peitao_domain::{CategoryCode, NeedId, OrganizationId, QuoteId, RegionCode, Role};
+use peitao_store::page::PageRequest;
 
 use super::{
     Ctx,
-    page::redirect,
+    page::{quote_context, redirect},
     session::{Posted, Session},
 };
 use crate::{
+    error::ApiError,
     routes::{matching::need_match_views, needs::NeedView, quotes::QuoteView},
     state::AppState,
 };
 
-/// How many ranked needs the page lists.
+/// How many ranked needs, and needs of the directory, a page lists.
 const MATCHES_SHOWN: usize = 50;
+const LISTED: u64 = 100;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sme/matches", web::get().to(ranked_needs))
+        .route("/sme/needs", web::get().to(directory))
         .route("/sme/needs/{id}", web::get().to(need_page))
         .route("/sme/needs/{id}/quotes", web::post().to(submit_quote))
         .route("/sme/quotes", web::get().to(my_quotes))
@@ -62,6 +66,76 @@ async fn ranked_needs(ctx: Ctx, session: Session, state: web::Data<AppState>) ->
             Some(&session),
             "sme_matches.html",
             minijinja::context! { matches => items },
+        )
+    }
+    .await;
+    ctx.finish(Some(&session), result)
+}
+
+/// The directory's filters as typed; blank ones are no filter.
+#[derive(Debug, Default, serde::Deserialize)]
+struct DirectoryQuery {
+    category: Option<String>,
+    region: Option<String>,
+    q: Option<String>,
+}
+
+fn filled(value: &Option<String>) -> Option<&str> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+}
+
+/// The published needs the SME may see, newest first, filtered by category (with everything
+/// below it), delivery region and text: the API's `GET /needs` for a supplier.
+async fn directory(
+    ctx: Ctx,
+    session: Session,
+    state: web::Data<AppState>,
+    query: web::Query<DirectoryQuery>,
+) -> HttpResponse {
+    let result = async {
+        session.principal.require(&[Role::Sme])?;
+        let invalid = |err: peitao_domain::DomainError| ApiError::BadRequest(err.to_string());
+        let filters = ListQuery {
+            category: filled(&query.category)
+                .map(CategoryCode::parse)
+                .transpose()
+                .map_err(invalid)?,
+            region: filled(&query.region)
+                .map(RegionCode::parse)
+                .transpose()
+                .map_err(invalid)?,
+            deadline_after: None,
+            text: filled(&query.q)
+                .map(|text| peitao_domain::text::SEARCH_TEXT.parse(text))
+                .transpose()
+                .map_err(invalid)?,
+        };
+        let page = needs::list(
+            &state.store,
+            &session.actor(),
+            &filters,
+            &PageRequest::new(Some(LISTED), None),
+            state.home_province,
+        )
+        .await?;
+        let items: Vec<NeedView> = page
+            .items
+            .into_iter()
+            .map(|need| NeedView::new(need, &session.principal))
+            .collect();
+        ctx.render(
+            Some(&session),
+            "sme_directory.html",
+            minijinja::context! {
+                needs => items,
+                categories => super::lead::category_options(&state, &ctx).await?,
+                category => filled(&query.category).unwrap_or_default(),
+                region => filled(&query.region).unwrap_or_default(),
+                q => filled(&query.q).unwrap_or_default(),
+            },
         )
     }
     .await;
@@ -143,16 +217,11 @@ async fn my_quotes(ctx: Ctx, session: Session, state: web::Data<AppState>) -> Ht
             .await?
             .into_iter()
             .map(|(quote, need)| {
-                let live = matches!(
-                    quote.status,
-                    peitao_domain::QuoteStatus::Submitted | peitao_domain::QuoteStatus::Shortlisted
-                );
-                minijinja::context! {
+                let extra = minijinja::context! {
                     need_title => need.terms.title(),
                     need_status => need.status.as_str(),
-                    live => live,
-                    ..minijinja::Value::from_serialize(QuoteView::new(quote, &state))
-                }
+                };
+                quote_context(quote, &state, extra)
             })
             .collect();
         ctx.render(

@@ -393,7 +393,8 @@ pub struct FunnelView {
     pub median_hours_to_award: Option<f64>,
 }
 
-fn stages(figures: &FunnelFigures) -> Vec<StageView> {
+/// The funnel's stages in their order.
+pub(crate) fn stages(figures: &FunnelFigures) -> Vec<StageView> {
     [
         ("needs_published", figures.needs_published),
         ("needs_matched", figures.needs_matched),
