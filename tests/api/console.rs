@@ -588,3 +588,70 @@ async fn the_need_directory_lists_what_the_api_lists_for_the_supplier() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_sme_quotes_and_sees_the_leads_rejection_with_its_reason() {
+    let app = spawn_app().await;
+    market(&app).await;
+    let lead = session(&app, "lead@example.com").await;
+    let form = need_form(Some(&lead.csrf));
+    let created = post_need(&app, &lead, &form).await;
+    let location = created.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let need: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let sme = session(&app, "sme@example.com").await;
+    let quoted = post(
+        &app,
+        &format!("/sme/needs/{need}/quotes"),
+        &sme,
+        &[
+            ("csrf", &sme.csrf),
+            ("unit_price_yuan", "880.5"),
+            ("quantity", "100"),
+            ("lead_time_days", "14"),
+        ],
+    )
+    .await;
+    assert_eq!(quoted.status(), StatusCode::SEE_OTHER);
+    let token = app.login("sme@example.com", PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mine = json_with_status(
+        app.get_as("/api/v1/suppliers/me/quotes", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let quote = &mine["items"][0];
+    assert_eq!(quote["unit_price_fen"], 88_050, "yuan typed, fen stored");
+    let id = quote["id"].as_i64().unwrap();
+    // The SME cannot decide on its own quote: the API's rule, on the page.
+    let refused = post(
+        &app,
+        &format!("/lead/quotes/{id}/reject"),
+        &sme,
+        &[("csrf", &sme.csrf), ("reason", "price")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let rejected = post(
+        &app,
+        &format!("/lead/quotes/{id}/reject"),
+        &lead,
+        &[("csrf", &lead.csrf), ("reason", "price"), ("note", "too dear")],
+    )
+    .await;
+    assert_eq!(rejected.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        rejected.headers()[header::LOCATION],
+        format!("/lead/needs/{need}").as_str()
+    );
+    let html = get(&app, "/sme/quotes", &sme).await.text().await.unwrap();
+    assert!(html.contains("价格: too dear"), "the reason and the note");
+    let mine = json_with_status(
+        app.get_as("/api/v1/suppliers/me/quotes", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["items"][0]["status"], "rejected");
+    assert_eq!(mine["items"][0]["reject_reason"], "price");
+}
