@@ -521,6 +521,31 @@ async fn console_routes_stay_out_of_the_openapi_document_and_the_fallback_knows_
     assert_eq!(response.headers()[header::ALLOW], "GET");
     let missing = app.get("/nowhere").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    // A browser gets a page it can read.
+    let page = app
+        .client
+        .get(app.url("/nowhere"))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.unwrap().contains("找不到该页面或记录"));
+    let api = app
+        .client
+        .get(app.url("/api/v1/nowhere"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        api.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
 }
 
 #[tokio::test]
@@ -596,7 +621,10 @@ async fn an_sme_quotes_and_sees_the_leads_rejection_with_its_reason() {
     let lead = session(&app, "lead@example.com").await;
     let form = need_form(Some(&lead.csrf));
     let created = post_need(&app, &lead, &form).await;
-    let location = created.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let location = created.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let need: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
     let sme = session(&app, "sme@example.com").await;
     let quoted = post(
@@ -637,7 +665,11 @@ async fn an_sme_quotes_and_sees_the_leads_rejection_with_its_reason() {
         &app,
         &format!("/lead/quotes/{id}/reject"),
         &lead,
-        &[("csrf", &lead.csrf), ("reason", "price"), ("note", "too dear")],
+        &[
+            ("csrf", &lead.csrf),
+            ("reason", "price"),
+            ("note", "too dear"),
+        ],
     )
     .await;
     assert_eq!(rejected.status(), StatusCode::SEE_OTHER);
