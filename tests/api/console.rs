@@ -687,3 +687,77 @@ async fn an_sme_quotes_and_sees_the_leads_rejection_with_its_reason() {
     assert_eq!(mine["items"][0]["status"], "rejected");
     assert_eq!(mine["items"][0]["reject_reason"], "price");
 }
+
+#[tokio::test]
+async fn a_platform_administrator_imports_a_file_and_sees_a_refused_ones_lines() {
+    let app = spawn_app().await;
+    app.administrator("root@example.com", Role::PlatformAdmin, None)
+        .await;
+    let admin = session(&app, "root@example.com").await;
+    let refused = post(
+        &app,
+        "/admin/imports",
+        &admin,
+        &[
+            ("csrf", &admin.csrf),
+            ("kind", "taxonomy"),
+            ("file", "code,name,parent\nx,X,\ny,Y,nowhere\n"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(r#"<td class="num">3</td><td lang="en">"#),
+        "the problem's line"
+    );
+    assert!(html.contains("nowhere"));
+    assert_eq!(
+        app.get("/api/v1/categories/x").await.status(),
+        StatusCode::NOT_FOUND,
+        "nothing stored"
+    );
+    let imported = post(
+        &app,
+        "/admin/imports",
+        &admin,
+        &[
+            ("csrf", &admin.csrf),
+            ("kind", "taxonomy"),
+            ("file", "code,name,parent\nx,X,\ny,Y,x\n"),
+        ],
+    )
+    .await;
+    assert_eq!(imported.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        imported.headers()[header::LOCATION],
+        "/admin/imports?imported=taxonomy&count=2"
+    );
+    assert_eq!(
+        app.get("/api/v1/categories/y").await.status(),
+        StatusCode::OK
+    );
+    // Imports are the platform administrator's, on the page as in the API.
+    market(&app).await;
+    let lead = session(&app, "lead@example.com").await;
+    assert_eq!(
+        get(&app, "/admin/imports", &lead).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let forbidden = post(
+        &app,
+        "/admin/imports",
+        &lead,
+        &[
+            ("csrf", &lead.csrf),
+            ("kind", "taxonomy"),
+            ("file", "code,name,parent\nz,Z,\n"),
+        ],
+    )
+    .await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/categories/z").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

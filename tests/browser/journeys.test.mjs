@@ -218,6 +218,28 @@ test("the lead awards the quote and the figures move", async () => {
   await sme.context().close();
 });
 
+test("the platform administrator imports a file and sees a refused one's lines", async () => {
+  const page = await signIn(ADMIN);
+  await page.getByRole("link", { name: "数据导入" }).click();
+  await page.getByLabel("导入内容").selectOption("taxonomy");
+  const bad = "code,name,parent\nbrowser.x,X,\nbrowser.y,Y,nowhere\n";
+  await page.getByLabel("选择文件").setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await page.waitForFunction(() => document.getElementById("file").value.includes("nowhere"));
+  await page.getByRole("button", { name: "导入" }).click();
+  await page.waitForSelector("#problems");
+  assert.match(await page.locator("#problems tbody tr").first().innerText(), /^3\s/);
+  await shot(page, "admin-import-refused");
+  page.problems = []; // the refused file's page is a 422, as the API answers
+  await page.getByLabel("文件内容").fill("code,name,parent\nbrowser.x,X,\nbrowser.y,Y,browser.x\n");
+  await page.getByRole("button", { name: "导入" }).click();
+  await page.waitForSelector("#imported");
+  assert.match(await page.locator("#imported").innerText(), /2$/);
+  const category = await fetch(`${BASE}/api/v1/categories/browser.y`);
+  assert.equal(category.status, 200);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test("a form posted without its CSRF token is refused and changes nothing", async () => {
   const page = await signIn(LEAD);
   const before = (await api(LEAD, "/api/v1/needs?limit=100")).body.items.length;

@@ -39,3 +39,17 @@
     document.querySelectorAll("[data-chart]").forEach(draw);
   });
 })();
+
+// A file picked for import fills the form's text box, so the form posts it as text: the page
+// works without this script too (paste the file).
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-fill]") || !input.files[0]) {
+    return;
+  }
+  var reader = new FileReader();
+  reader.onload = function () {
+    document.getElementById(input.getAttribute("data-fill")).value = reader.result;
+  };
+  reader.readAsText(input.files[0]);
+});

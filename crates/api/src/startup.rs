@@ -202,6 +202,7 @@ impl Application {
                 .into_app()
                 // Pages, not API: outside the OpenAPI document.
                 .app_data(console_state.clone())
+                .app_data(web::FormConfig::default().limit(body_limit))
                 .configure(console::configure)
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod i18n;
 pub mod session;
 
+mod admin;
 mod lead;
 mod page;
 mod park;
@@ -43,6 +44,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/sme/needs/{id}/quotes", &["POST"]),
     ("/sme/quotes", &["GET"]),
     ("/sme/quotes/{id}/withdraw", &["POST"]),
+    ("/admin/imports", &["GET", "POST"]),
 ];
 
 /// Registers the console's routes.
@@ -52,4 +54,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     park::configure(cfg);
     lead::configure(cfg);
     sme::configure(cfg);
+    admin::configure(cfg);
 }

@@ -40,6 +40,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "sme_directory.html",
     "sme_need.html",
     "sme_quotes.html",
+    "admin_imports.html",
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(environment);
@@ -244,7 +245,10 @@ fn navigation(role: Role) -> Vec<NavItem> {
             item("/sme/needs", "nav.directory"),
             item("/sme/quotes", "nav.quotes"),
         ],
-        Role::PlatformAdmin => vec![item("/park", "nav.province")],
+        Role::PlatformAdmin => vec![
+            item("/park", "nav.province"),
+            item("/admin/imports", "nav.imports"),
+        ],
     }
 }
 
