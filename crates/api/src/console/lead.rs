@@ -43,19 +43,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 async fn list(ctx: Ctx, session: Session, state: web::Data<AppState>) -> HttpResponse {
     let result = async {
         session.principal.require(&[Role::Lead])?;
-        let page = needs::list(
-            &state.store,
-            &session.actor(),
-            &ListQuery::default(),
-            &PageRequest::new(Some(LISTED), None),
-            state.home_province,
-        )
-        .await?;
-        let items: Vec<NeedView> = page
-            .items
-            .into_iter()
-            .map(|need| NeedView::new(need, &session.principal))
-            .collect();
+        let items = visible_needs(&state, &session, &ListQuery::default()).await?;
         ctx.render(
             Some(&session),
             "lead_needs.html",
@@ -64,6 +52,28 @@ async fn list(ctx: Ctx, session: Session, state: web::Data<AppState>) -> HttpRes
     }
     .await;
     ctx.finish(Some(&session), result)
+}
+
+/// The needs the signed-in user may see (a lead its own, an SME the published ones open to it),
+/// newest first, as `GET /api/v1/needs` lists them.
+pub(super) async fn visible_needs(
+    state: &AppState,
+    session: &Session,
+    filters: &ListQuery,
+) -> Result<Vec<NeedView>, ConsoleError> {
+    let page = needs::list(
+        &state.store,
+        &session.actor(),
+        filters,
+        &PageRequest::new(Some(LISTED), None),
+        state.home_province,
+    )
+    .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|need| NeedView::new(need, &session.principal))
+        .collect())
 }
 
 /// Every category, for the form's list: code and name in the page's language.

@@ -8,7 +8,6 @@ use peitao_app::{
     quotes::{self, QuoteAction, QuoteInput},
 };
 use peitao_domain::{CategoryCode, NeedId, OrganizationId, QuoteId, RegionCode, Role};
-use peitao_store::page::PageRequest;
 
 use super::{
     Ctx,
@@ -21,9 +20,8 @@ use crate::{
     state::AppState,
 };
 
-/// How many ranked needs, and needs of the directory, a page lists.
+/// How many ranked needs the page lists.
 const MATCHES_SHOWN: usize = 50;
-const LISTED: u64 = 100;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sme/matches", web::get().to(ranked_needs))
@@ -113,19 +111,7 @@ async fn directory(
                 .transpose()
                 .map_err(invalid)?,
         };
-        let page = needs::list(
-            &state.store,
-            &session.actor(),
-            &filters,
-            &PageRequest::new(Some(LISTED), None),
-            state.home_province,
-        )
-        .await?;
-        let items: Vec<NeedView> = page
-            .items
-            .into_iter()
-            .map(|need| NeedView::new(need, &session.principal))
-            .collect();
+        let items = super::lead::visible_needs(&state, &session, &filters).await?;
         ctx.render(
             Some(&session),
             "sme_directory.html",
