@@ -2,7 +2,7 @@
 //! once; a need with its ranked, explained matches and its quotes side by side, with shortlist,
 //! reject (with a reason) and award.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 use peitao_app::{
     matching::{self, MatchQuery},
     needs::{self, ListQuery, OwnerAction, TermsInput},
@@ -239,28 +239,13 @@ async fn create(ctx: Ctx, state: web::Data<AppState>, posted: Posted) -> HttpRes
     }
     .await;
     let result = match attempt {
-        Ok(response) => Ok(response),
-        Err(err @ ConsoleError::Api(_)) => {
-            let status = match &err {
-                ConsoleError::Api(api) => actix_web::ResponseError::status_code(api),
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let message = ctx.message_of(&err);
-            if status == StatusCode::FORBIDDEN {
-                Err(err)
-            } else {
-                render_form(
-                    &ctx,
-                    &session,
-                    &state,
-                    status,
-                    fields.values(),
-                    Some(message),
-                )
-                .await
-            }
+        // A refused form is shown again, filled in, with the reason; a role refused is a page.
+        Err(ConsoleError::Api(err)) if err.status_code() != StatusCode::FORBIDDEN => {
+            let status = err.status_code();
+            let message = ctx.message_of(&ConsoleError::Api(err));
+            render_form(&ctx, &session, &state, status, fields.values(), Some(message)).await
         }
-        Err(other) => Err(other),
+        other => other,
     };
     ctx.finish(Some(&session), result)
 }

@@ -197,7 +197,8 @@ impl ConsoleError {
     }
 }
 
-/// Errors raised before a handler runs (by an extractor) render in the request's language.
+/// Errors raised before a handler runs (by an extractor, which has no page context) render in
+/// Chinese, the default language; a missing session is a redirect in any language.
 impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         self.status()

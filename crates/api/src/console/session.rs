@@ -65,8 +65,8 @@ fn session_hash(token: &str) -> String {
     tokens::sha256_hex(format!("peitao console session\0{token}").as_bytes())
 }
 
-/// A signed-in browser.
-#[derive(Debug, Clone)]
+/// A signed-in browser. Not `Debug`: its token must never reach a log line.
+#[derive(Clone)]
 pub struct Session {
     pub principal: Principal,
     token: String,

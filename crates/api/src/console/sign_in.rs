@@ -1,6 +1,6 @@
 //! Signing in and out, the language switch, and `/`, which sends each role to its home page.
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, http::StatusCode, web};
 
 use super::{
     ConsoleError, Ctx,
@@ -106,7 +106,7 @@ async fn login(
         }
         Err(err) => {
             let status = match &err {
-                ConsoleError::Api(api) => actix_web::ResponseError::status_code(api),
+                ConsoleError::Api(api) => api.status_code(),
                 _ => StatusCode::UNAUTHORIZED,
             };
             let message = ctx.message_of(&err);
