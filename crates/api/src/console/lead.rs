@@ -243,7 +243,15 @@ async fn create(ctx: Ctx, state: web::Data<AppState>, posted: Posted) -> HttpRes
         Err(ConsoleError::Api(err)) if err.status_code() != StatusCode::FORBIDDEN => {
             let status = err.status_code();
             let message = ctx.message_of(&ConsoleError::Api(err));
-            render_form(&ctx, &session, &state, status, fields.values(), Some(message)).await
+            render_form(
+                &ctx,
+                &session,
+                &state,
+                status,
+                fields.values(),
+                Some(message),
+            )
+            .await
         }
         other => other,
     };
