@@ -28,8 +28,8 @@ after(async () => {
 });
 
 /** A fresh browser context (its own cookies), with every console error and CSP report kept. */
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (message) => {
@@ -39,8 +39,8 @@ async function newPage() {
   return page;
 }
 
-async function signIn(email) {
-  const page = await newPage();
+async function signIn(email, viewport) {
+  const page = await newPage(viewport);
   await page.goto(`${BASE}/login`);
   await page.getByLabel(/电子邮箱|E-mail/).fill(email);
   await page.getByLabel(/^(密码|Password)$/).fill(PASSWORD);
@@ -261,6 +261,22 @@ test("an SME cannot open the park overview, as the API refuses it its statistics
   assert.match(await page.locator(".error-message").innerText(), /无权/);
   await shot(page, "sme-park-refused");
   await page.context().close();
+});
+
+test("the main pages fit a phone's width: wide tables scroll inside their box", async () => {
+  const phone = { width: 390, height: 844 };
+  for (const [email, path, name] of [
+    [PARK, "/park", "phone-park"],
+    [LEAD, `/lead/needs/${journey.need}`, "phone-lead-need"],
+    [SME, "/sme/quotes", "phone-sme-quotes"],
+  ]) {
+    const page = await signIn(email, phone);
+    await page.goto(`${BASE}${path}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
+    await shot(page, name);
+    await page.context().close();
+  }
 });
 
 test("signing out ends the session", async () => {
