@@ -11,6 +11,7 @@
 mod auth;
 mod authz;
 mod cli;
+mod console;
 mod credentials;
 mod demo;
 mod directory;

@@ -1,6 +1,7 @@
 //! What answers when no route matched: 405 with `Allow` when the path exists under other methods,
 //! else 404. The table of paths comes from the OpenAPI document, so it can never drift from the
-//! routes actually registered.
+//! routes actually registered. A browser asking for a page outside `/api/` gets the web console's
+//! error page instead of the problem document.
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use utoipa::openapi::{OpenApi, PathItem};
@@ -115,6 +116,16 @@ pub async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRes
             ))
         }
     };
+    let wants_page = !path.starts_with("/api/")
+        && req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        let lang = crate::console::i18n::Lang::of(&req);
+        return crate::console::ConsoleError::Api(err).page(lang, None);
+    }
     err.error_response()
 }
 

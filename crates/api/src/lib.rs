@@ -1,7 +1,8 @@
 //! Peitao's HTTP API: actix-web routes, the error type every failure becomes, request ids,
-//! metrics, configuration and the OpenAPI document.
+//! metrics, configuration and the OpenAPI document; and the web console served at `/`.
 
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod export;
 pub mod extract;

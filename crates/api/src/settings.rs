@@ -34,6 +34,7 @@ pub struct Settings {
     pub matching: MatchingSettings,
     pub events: EventSettings,
     pub webhooks: WebhookSettings,
+    pub console: ConsoleSettings,
 }
 
 /// Webhook endpoints and their deliveries. See `docs/operations.md`.
@@ -57,6 +58,17 @@ pub struct WebhookSettings {
     pub disable_after_failures: u32,
     /// Attempts each process makes at once.
     pub max_in_flight: usize,
+}
+
+/// The web console served at `/`: its browser session.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// Mark the session cookie `Secure`, so browsers send it over HTTPS only. False only where
+    /// the console is reached over plain http on one's own machine.
+    pub secure_cookies: bool,
+    /// How long a console sign-in lasts, in seconds.
+    pub session_ttl_secs: u64,
 }
 
 /// The outbox readers: server-sent events and the JSON page.
@@ -288,6 +300,9 @@ impl Settings {
                 "database.url",
                 "must start with sqlite:, postgres:// or postgresql://",
             );
+        }
+        if self.console.session_ttl_secs == 0 {
+            return invalid("console.session_ttl_secs", "must be at least 1");
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");

@@ -10,7 +10,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::{
     auth::{rate_limit::AuthRateLimits, tokens::TokenKeys},
-    extract,
+    console, extract,
     fallback::{self, RouteTable},
     middleware::{
         body_deadline::{self, BodyTimeout},
@@ -183,13 +183,16 @@ impl Application {
         let engine = state.matching.clone();
         let metrics = web::Data::new(state.metrics.clone());
         let openapi = openapi::document();
-        let route_table = web::Data::new(
-            RouteTable::from_openapi(&openapi)
-                .with_route(openapi::OPENAPI_PATH, &["GET"])
-                .with_route("/docs", &["GET"])
-                .with_route("/docs/", &["GET"])
-                .with_route("/docs/{file}", &["GET"]),
-        );
+        let mut table = RouteTable::from_openapi(&openapi)
+            .with_route(openapi::OPENAPI_PATH, &["GET"])
+            .with_route("/docs", &["GET"])
+            .with_route("/docs/", &["GET"])
+            .with_route("/docs/{file}", &["GET"]);
+        for (path, methods) in console::ROUTES {
+            table = table.with_route(path, methods);
+        }
+        let route_table = web::Data::new(table);
+        let console_state = web::Data::new(console::session::ConsoleState::from_settings(settings));
         let body_limit = settings.server.body_limit_bytes;
         let body_timeout = web::Data::new(BodyTimeout(Duration::from_secs(
             settings.server.body_timeout_secs,
@@ -211,6 +214,10 @@ impl Application {
                 .app_data(extract::path_config())
                 .configure(routes::configure)
                 .into_app()
+                // Pages, not API: outside the OpenAPI document.
+                .app_data(console_state.clone())
+                .app_data(web::FormConfig::default().limit(body_limit))
+                .configure(console::configure)
                 .default_service(web::to(fallback::no_route))
                 .wrap(middleware::ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(middleware::from_fn(

@@ -8,7 +8,7 @@ use peitao_domain::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter,
     sea_query::Expr,
 };
 use time::OffsetDateTime;
@@ -63,7 +63,7 @@ impl Store {
         organization: &NewOrganization,
         user: NewUser,
     ) -> Result<(User, Organization), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let now = OffsetDateTime::now_utc();
         let org_row = organizations::ActiveModel {
             id: NotSet,
@@ -141,7 +141,7 @@ impl Store {
         reason: &str,
     ) -> Result<DisabledUser, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         users::Entity::update_many()
             .col_expr(users::Column::DisabledAt, Expr::value(now))
             .col_expr(users::Column::DisabledReason, Expr::value(reason))

@@ -11,7 +11,7 @@ use peitao_domain::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    DatabaseTransaction, TransactionTrait,
+    DatabaseTransaction,
 };
 use time::{Date, OffsetDateTime};
 
@@ -77,7 +77,7 @@ impl Store {
     /// Stores past needs with their history, quotes and deals, all or nothing. The awarded
     /// quantity of each need is the sum of its deals that were not cancelled.
     pub async fn import_past_needs(&self, past: &[PastNeed]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         for need in past {
             insert_past_need(&txn, need).await?;
         }

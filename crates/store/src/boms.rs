@@ -7,7 +7,7 @@ use peitao_domain::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 
@@ -30,7 +30,7 @@ impl Store {
         lines: &[BomLine],
         home: ProvinceCode,
     ) -> Result<Bom, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = boms::ActiveModel {
             id: NotSet,
             organization_id: Set(organization.0),

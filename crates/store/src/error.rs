@@ -66,7 +66,9 @@ fn is_unreachable(err: &sea_orm::sqlx::Error) -> bool {
     match err {
         Error::PoolTimedOut | Error::PoolClosed | Error::Io(_) | Error::Tls(_) => true,
         // SQLite reports a lock held past the busy timeout as SQLITE_BUSY (code 5).
-        Error::Database(db) => db.code().as_deref() == Some("5"),
+        // SQLITE_BUSY_SNAPSHOT (517): a deferred transaction lost its snapshot to a writer; retrying
+        // helps, as for any busy database.
+        Error::Database(db) => matches!(db.code().as_deref(), Some("5" | "517")),
         _ => false,
     }
 }

@@ -64,6 +64,20 @@ pub struct Store {
 }
 
 impl Store {
+    /// A transaction that will write. On SQLite it takes the write lock at `BEGIN` (`IMMEDIATE`), so
+    /// it waits its turn under the busy timeout instead of failing at its first write with
+    /// `SQLITE_BUSY_SNAPSHOT` when another connection (the webhook worker, the deadline task, a
+    /// second request) committed after it began reading. PostgreSQL ignores the mode.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+
     /// The connection itself, for tests and tools that inspect rows no use case reads.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db

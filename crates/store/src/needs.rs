@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
 use time::OffsetDateTime;
@@ -147,7 +146,7 @@ impl Store {
         terms: &NeedTerms,
     ) -> Result<Need, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut row = terms_columns(terms)?;
         row.id = NotSet;
         row.organization_id = Set(owner.0);
@@ -209,7 +208,7 @@ impl Store {
         actor: UserId,
     ) -> Result<Need, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let columns = terms_columns(terms)?;
         let mut update = needs::Entity::update_many()
             .col_expr(
@@ -298,7 +297,7 @@ impl Store {
         transition: &Transition<'_>,
     ) -> Result<Need, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut update = needs::Entity::update_many()
             .col_expr(
                 needs::Column::Version,

@@ -13,7 +13,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{CaseStatement, Expr, ExprTrait},
 };
 use time::OffsetDateTime;
@@ -117,7 +116,7 @@ impl Store {
         ship_region: RegionCode,
     ) -> Result<Quote, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = quotes::ActiveModel {
             id: NotSet,
             need_id: Set(need.0),
@@ -224,7 +223,7 @@ impl Store {
                     Expr::value(note.map(str::to_owned)),
                 );
         }
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let result = update
             .filter(quotes::Column::Id.eq(id.0))
             .filter(quotes::Column::Status.eq(from.as_str()))
@@ -258,7 +257,7 @@ impl Store {
     pub async fn award(&self, award: &NewAward) -> Result<AwardOutcome, StoreError> {
         let now = OffsetDateTime::now_utc();
         let quantity = amount(award.quantity);
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let taken = needs::Entity::update_many()
             .col_expr(
                 needs::Column::AwardedQuantity,
@@ -415,7 +414,7 @@ impl Store {
         actor: UserId,
     ) -> Result<Deal, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let result = deals::Entity::update_many()
             .col_expr(
                 deals::Column::Status,
@@ -460,7 +459,7 @@ impl Store {
         actor: UserId,
     ) -> Result<Deal, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         // The guarded update comes first: it takes SQLite's write lock before anything is read.
         let result = deals::Entity::update_many()
             .col_expr(

@@ -8,7 +8,7 @@ use peitao_domain::{
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func},
 };
 
@@ -80,7 +80,7 @@ impl Store {
 
     /// Stores regions in one transaction, parents before children as given. Fails as a whole.
     pub async fn insert_regions(&self, rows: &[Region]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         for chunk in rows.chunks(500) {
             regions::Entity::insert_many(chunk.iter().map(|region| regions::ActiveModel {
                 code: Set(region.code.as_str().to_owned()),
@@ -166,7 +166,7 @@ impl Store {
 
     /// Stores categories in one transaction, parents before children as given. Fails as a whole.
     pub async fn insert_categories(&self, rows: &[Category]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         crate::taxonomy::insert_categories(&txn, rows).await?;
         txn.commit().await?;
         Ok(())
@@ -231,7 +231,7 @@ impl Store {
 
     /// Stores parks in one transaction. Fails as a whole.
     pub async fn insert_parks(&self, rows: &[NewPark]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         for park in rows {
             parks::Entity::insert(park_model(park)).exec(&txn).await?;
         }

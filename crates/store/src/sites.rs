@@ -7,7 +7,7 @@ use peitao_domain::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use time::OffsetDateTime;
 
@@ -48,7 +48,7 @@ impl Store {
         site: &NewProductionSite,
         max_sites: usize,
     ) -> Result<Option<ProductionSite>, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let held = production_sites::Entity::find()
             .filter(production_sites::Column::OrganizationId.eq(id.0))
             .count(&txn)

@@ -6,7 +6,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -37,7 +36,7 @@ impl Store {
         &self,
         records: &[SupplierRecord],
     ) -> Result<Vec<OrganizationId>, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut ids = Vec::with_capacity(records.len());
         for record in records {
             ids.push(insert_record(&txn, record).await?);
@@ -56,7 +55,7 @@ impl Store {
     /// whose e-mail ends with `admin_email_suffix`, in one transaction. Other administrators and
     /// the reference data (regions, taxonomy, parks) stay.
     pub async fn delete_all_tenants(&self, admin_email_suffix: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         // The sourcing activity first: it points at organisations and users.
         deals::Entity::delete_many().exec(&txn).await?;
         quotes::Entity::delete_many().exec(&txn).await?;
@@ -116,7 +115,7 @@ impl Store {
         id: OrganizationId,
         capabilities: &[Capability],
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         capabilities::Entity::delete_many()
             .filter(capabilities::Column::OrganizationId.eq(id.0))
             .exec(&txn)

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, Statement,
     sqlx::{self, Executor, pool::PoolConnection, postgres::Postgres},
 };
 use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339};
@@ -169,7 +169,7 @@ impl Store {
                 }
             }
             _ => {
-                let txn = self.db.begin().await?;
+                let txn = self.begin_write().await?;
                 if wipe {
                     for table in DATA_TABLES {
                         txn.execute_unprepared(&format!("DELETE FROM {table}"))

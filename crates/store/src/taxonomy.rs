@@ -5,7 +5,7 @@ use peitao_domain::{Category, CategoryCode, Chain, ChainId, ChainLink, NewChain}
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use crate::{
@@ -28,7 +28,7 @@ impl Store {
         categories: &[Category],
         chains: &[NewChain],
     ) -> Result<TaxonomyCounts, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         insert_categories(&txn, categories).await?;
         let mut links = 0;
         for chain in chains {

@@ -112,6 +112,19 @@ impl Store {
         }
     }
 
+    /// The user a live, unused and unrevoked token with this hash belongs to, without using it:
+    /// the web console's sessions are such tokens, read on every request.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+        let token = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .filter(refresh_tokens::Column::UsedAt.is_null())
+            .filter(refresh_tokens::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
+            .one(&self.db)
+            .await?;
+        Ok(token.map(|token| UserId(token.user_id)))
+    }
+
     async fn family_is_revoked(&self, family_id: &str) -> Result<bool, StoreError> {
         use sea_orm::PaginatorTrait;
         let revoked = refresh_tokens::Entity::find()

@@ -5,7 +5,7 @@ use peitao_domain::{Organization, OrganizationAction, OrganizationEvent, Organiz
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 use time::OffsetDateTime;
@@ -26,7 +26,7 @@ impl Store {
         note: &str,
     ) -> Result<Organization, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let result = organizations::Entity::update_many()
             .col_expr(organizations::Column::Verified, Expr::value(verified))
             .col_expr(

@@ -8,7 +8,6 @@ use peitao_domain::{DeliveryStatus, EventKind};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use time::OffsetDateTime;
@@ -82,7 +81,7 @@ impl Store {
             .map(|(id, kind)| Ok((*id, EventKind::parse(kind)?)))
             .collect::<Result<_, StoreError>>()?;
 
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         // First, so that on SQLite this transaction takes the write lock before it reads.
         let moved = webhook_dispatch::Entity::update_many()
             .col_expr(webhook_dispatch::Column::LastEventId, Expr::value(until))

@@ -9,7 +9,7 @@ use peitao_domain::{
     DeliveryStatus, EventKind, OrganizationId, WebhookDeliveryId, WebhookEndpointId,
 };
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query},
 };
 use serde_json::json;
@@ -117,7 +117,7 @@ impl Store {
         };
         let claimed: Vec<i64> = match self.backend {
             Backend::Postgres => {
-                let txn = self.db.begin().await?;
+                let txn = self.begin_write().await?;
                 let ids: Vec<i64> = candidates
                     .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
                     .into_tuple()
@@ -226,7 +226,7 @@ impl Store {
                 (DeliveryStatus::Failed, None, Some(error.clone()))
             }
         };
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut update = webhook_deliveries::Entity::update_many()
             .col_expr(
                 webhook_deliveries::Column::Status,

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, UpdateMany,
+    QuerySelect, UpdateMany,
     sea_query::{Expr, ExprTrait, LockType},
 };
 use time::OffsetDateTime;
@@ -53,7 +53,7 @@ impl Store {
         secret: &str,
         max_endpoints: usize,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         if self.backend == Backend::Postgres {
             // Two registrations at once must not both pass the count.
             organizations::Entity::find_by_id(organization.0)
@@ -147,7 +147,7 @@ impl Store {
         version: i32,
         changes: &WebhookChanges,
     ) -> Result<WebhookEndpoint, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = own_endpoint(&txn, organization, id).await?;
         let now = OffsetDateTime::now_utc();
         let mut update = webhook_endpoints::Entity::update_many()

@@ -1,6 +1,7 @@
 //! The safety net behind the error type: any error response that is not already a problem
 //! document — one produced by actix itself, such as a payload over the limit on a raw body — is
-//! rewritten as `application/problem+json` with the same status and headers.
+//! rewritten as `application/problem+json` with the same status and headers. The web console's
+//! error pages (HTML) are answers already and pass through.
 
 use actix_web::{
     ResponseError,
@@ -19,11 +20,11 @@ const PROBLEM_JSON: &str = "application/problem+json";
 pub fn problem_fallback<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already_problem = res
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if already_problem {
+    let already_answered = res.headers().get(CONTENT_TYPE).is_some_and(|value| {
+        let value = value.as_bytes();
+        value.starts_with(PROBLEM_JSON.as_bytes()) || value.starts_with(b"text/html")
+    });
+    if already_answered {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -1,6 +1,7 @@
 //! Headers every answer carries so browsers and caches treat it safely: `nosniff` everywhere,
 //! `Cache-Control: no-store` on the API (its answers carry tokens, generated passwords and tenants'
-//! data), and on the documentation page a content-security policy that also forbids framing.
+//! data), and on the documentation page and the console's pages a content-security policy that
+//! also forbids framing.
 
 use actix_web::{
     Error,
@@ -15,6 +16,12 @@ use actix_web::{
 const DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
                            img-src 'self' data:; connect-src 'self'; object-src 'none'; \
                            base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy of the web console: nothing but its own files — no inline script or style, no
+/// other origin, forms posted only to itself.
+const CONSOLE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                              img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+                              base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The middleware function, for `actix_web::middleware::from_fn`.
 pub async fn security_headers(
@@ -35,10 +42,17 @@ pub async fn security_headers(
     if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if path == "/docs" || path.starts_with("/docs/") {
+    let policy = if path == "/docs" || path.starts_with("/docs/") {
+        Some(DOCS_POLICY)
+    } else if !path.starts_with("/api/") {
+        Some(CONSOLE_POLICY)
+    } else {
+        None
+    };
+    if let Some(policy) = policy {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DOCS_POLICY),
+            HeaderValue::from_static(policy),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

@@ -1,10 +1,7 @@
 //! Registration, sign-in, token refresh and sign-out.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use peitao_app::{
-    accounts::{self, Registration},
-    passwords,
-};
+use peitao_app::accounts::{self, Registration};
 use peitao_domain::{
     Email, OrganizationKind, ParkId, RegionCode, User, parse_organization_name, text,
 };
@@ -153,49 +150,10 @@ async fn login(
     state: web::Data<AppState>,
     body: crate::extract::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    state.auth_limits.check_ip("login", &req).await?;
     let body = body.into_inner();
-    let email = Email::parse(&body.email).ok();
-    let attempt = match &email {
-        Some(email) => Some(
-            state
-                .auth_limits
-                .check_account("login", email.as_str())
-                .await?,
-        ),
-        None => None,
-    };
-    let found = match &email {
-        Some(email) => state.store.credentials(email).await?,
-        None => None,
-    };
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
-    // Verification runs even for unknown e-mails so timing does not reveal which accounts exist.
-    let valid = match passwords::verify(body.password, hash).await {
-        Ok(valid) => valid,
-        Err(err) => {
-            // A busy server never checked the password: that is no failed attempt.
-            if let Some(attempt) = attempt {
-                attempt.forgive().await;
-            }
-            return Err(err.into());
-        }
-    };
-    match user {
-        Some(user) if valid => {
-            if let Some(attempt) = attempt {
-                attempt.forgive().await;
-            }
-            let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
-            Ok(web::Json(tokens))
-        }
-        _ => Err(ApiError::Unauthorized(
-            "the e-mail address or the password is wrong".into(),
-        )),
-    }
+    let user = crate::auth::sign_in(&state, &req, &body.email, body.password).await?;
+    let tokens = issue_tokens(&state, &user, tokens::new_family_id()).await?;
+    Ok(web::Json(tokens))
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used one

@@ -207,9 +207,22 @@ async fn need_matches(
         query,
     )
     .await?;
+    let items = supplier_match_views(&state, &matches).await?;
+    Ok(web::Json(NeedMatchesView {
+        need_id: need.id.0,
+        weights: WeightsView::from(&state.matching.settings().weights),
+        items,
+    }))
+}
+
+/// The ranked suppliers with their names and counties.
+pub(crate) async fn supplier_match_views(
+    state: &AppState,
+    matches: &[peitao_matching::SupplierMatch],
+) -> Result<Vec<SupplierMatchView>, ApiError> {
     let ids: Vec<OrganizationId> = matches.iter().map(|found| found.supplier).collect();
     let labels = state.store.organization_labels(&ids).await?;
-    let items = matches
+    Ok(matches
         .iter()
         .map(|found| {
             let (name, region) = labels
@@ -227,12 +240,7 @@ async fn need_matches(
                 matched_category: found.matched_category.to_string(),
             }
         })
-        .collect();
-    Ok(web::Json(NeedMatchesView {
-        need_id: need.id.0,
-        weights: WeightsView::from(&state.matching.settings().weights),
-        items,
-    }))
+        .collect())
 }
 
 /// A filter that keeps a supplier out.
@@ -293,6 +301,18 @@ async fn explain_match(
         supplier,
     )
     .await?;
+    Ok(web::Json(
+        explanation_view(&state, need.id, supplier, explanation).await?,
+    ))
+}
+
+/// Why a supplier is ranked as it is for a need, or what keeps it out.
+pub(crate) async fn explanation_view(
+    state: &AppState,
+    need: NeedId,
+    supplier: OrganizationId,
+    explanation: Explanation,
+) -> Result<MatchExplanationView, ApiError> {
     let name = state
         .store
         .organization_labels(&[supplier])
@@ -301,7 +321,7 @@ async fn explain_match(
         .map(|(name, _)| name)
         .unwrap_or_default();
     let mut view = MatchExplanationView {
-        need_id: need.id.0,
+        need_id: need.0,
         supplier_id: supplier.0,
         name,
         eligible: false,
@@ -335,7 +355,7 @@ async fn explain_match(
             return Err(ApiError::NotFound(format!("supplier {supplier}")));
         }
     }
-    Ok(web::Json(view))
+    Ok(view)
 }
 
 /// A need ranked for the SME asking.
@@ -380,9 +400,21 @@ async fn my_matches(
 ) -> Result<web::Json<SupplierMatchesView>, ApiError> {
     let query = params.query()?;
     let matches = matching::for_supplier(&state.matching, &principal.actor(), query).await?;
+    let items = need_match_views(&state, &matches).await?;
+    Ok(web::Json(SupplierMatchesView {
+        weights: WeightsView::from(&state.matching.settings().weights),
+        items,
+    }))
+}
+
+/// The needs ranked for an SME, with their titles and deadlines.
+pub(crate) async fn need_match_views(
+    state: &AppState,
+    matches: &[peitao_matching::NeedMatch],
+) -> Result<Vec<NeedMatchView>, ApiError> {
     let ids: Vec<NeedId> = matches.iter().map(|found| found.need).collect();
     let labels = state.store.need_labels(&ids).await?;
-    let items = matches
+    Ok(matches
         .iter()
         .filter_map(|found| {
             let (title, deadline) = labels.get(&found.need)?;
@@ -398,11 +430,7 @@ async fn my_matches(
                 matched_category: found.matched_category.to_string(),
             })
         })
-        .collect();
-    Ok(web::Json(SupplierMatchesView {
-        weights: WeightsView::from(&state.matching.settings().weights),
-        items,
-    }))
+        .collect())
 }
 
 fn rfc3339(moment: OffsetDateTime) -> String {

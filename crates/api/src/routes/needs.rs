@@ -207,7 +207,8 @@ pub struct NeedView {
 }
 
 impl NeedView {
-    fn new(need: Need, principal: &Principal) -> Self {
+    /// The need as its reader may see it.
+    pub(crate) fn new(need: Need, principal: &Principal) -> Self {
         let owner = principal.role() == Role::Lead
             && principal.organization_id() == Some(need.organization_id);
         let sees_invitations =

@@ -135,7 +135,8 @@ pub struct QuoteView {
 }
 
 impl QuoteView {
-    fn new(quote: Quote, state: &AppState) -> Self {
+    /// The quote as the API shows it.
+    pub(crate) fn new(quote: Quote, state: &AppState) -> Self {
         Self {
             id: quote.id.0,
             need_id: quote.need_id.0,

@@ -287,7 +287,17 @@ fn rate_table(name: &str, groups: &[RateGroup], total: &RateTotals) -> Table {
     }
 }
 
-fn file_name(what: &str, period: Period) -> String {
+/// The overview's tables as files hold them: the rate, the trend, the funnel.
+pub(crate) fn overview_tables(report: &stats::Overview) -> [Table; 3] {
+    [
+        rate_table("overview", &[], &report.supporting_rate),
+        rate_table("trend", &report.trend, &report.supporting_rate),
+        funnel_table(&report.funnel),
+    ]
+}
+
+/// The name of an exported file: what it holds and the period.
+pub(crate) fn file_name(what: &str, period: Period) -> String {
     format!(
         "peitao-{what}-{}-{}",
         format_date(period.first()),
@@ -383,7 +393,8 @@ pub struct FunnelView {
     pub median_hours_to_award: Option<f64>,
 }
 
-fn stages(figures: &FunnelFigures) -> Vec<StageView> {
+/// The funnel's stages in their order.
+pub(crate) fn stages(figures: &FunnelFigures) -> Vec<StageView> {
     [
         ("needs_published", figures.needs_published),
         ("needs_matched", figures.needs_matched),
@@ -546,13 +557,7 @@ async fn overview(
     stats::scope_of(&actor)?;
     let period = period_of(query.from.as_deref(), query.to.as_deref())?;
     let overview = stats::overview(&state.store, &actor, period).await?;
-    let tables = || {
-        [
-            rate_table("overview", &[], &overview.supporting_rate),
-            rate_table("trend", &overview.trend, &overview.supporting_rate),
-            funnel_table(&overview.funnel),
-        ]
-    };
+    let tables = || overview_tables(&overview);
     match Format::chosen(&req, query.format) {
         Format::Csv => csv_response(&tables(), &file_name("overview", period)),
         Format::Xlsx => xlsx_response(&tables(), &file_name("overview", period)),
@@ -673,7 +678,16 @@ async fn gaps(
         usize::try_from(limit).unwrap_or(20),
     )
     .await?;
-    let views: Vec<GapView> = found
+    let views = gap_views(&found);
+    match Format::chosen(&req, query.format.map(Format::from)) {
+        Format::Csv => csv_response(&[gaps_table(&views)], "peitao-gaps"),
+        _ => Ok(HttpResponse::Ok().json(views)),
+    }
+}
+
+/// The gap list's views.
+pub(crate) fn gap_views(found: &[stats::Gap]) -> Vec<GapView> {
+    found
         .iter()
         .map(|gap| GapView {
             category_code: gap.category.to_string(),
@@ -712,57 +726,53 @@ async fn gaps(
                 })
                 .collect(),
         })
+        .collect()
+}
+
+/// The gap list as a table.
+pub(crate) fn gaps_table(views: &[GapView]) -> Table {
+    let rows = views
+        .iter()
+        .map(|gap| {
+            vec![
+                gap.category_code.clone().into(),
+                gap.category_name.clone().into(),
+                gap.demand_fen.into(),
+                gap.open_demand_fen.into(),
+                gap.baseline_out_of_province_fen.into(),
+                gap.in_province_suppliers.into(),
+                Cell::Text(
+                    gap.leads
+                        .iter()
+                        .map(|lead| lead.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Cell::Text(
+                    gap.nearest_out_of_province
+                        .iter()
+                        .map(|found| match found.distance_km {
+                            Some(km) => format!("{} ({km} km)", found.name),
+                            None => found.name.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            ]
+        })
         .collect();
-    match Format::chosen(&req, query.format.map(Format::from)) {
-        Format::Csv => {
-            let rows = views
-                .iter()
-                .map(|gap| {
-                    vec![
-                        gap.category_code.clone().into(),
-                        gap.category_name.clone().into(),
-                        gap.demand_fen.into(),
-                        gap.open_demand_fen.into(),
-                        gap.baseline_out_of_province_fen.into(),
-                        gap.in_province_suppliers.into(),
-                        Cell::Text(
-                            gap.leads
-                                .iter()
-                                .map(|lead| lead.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        ),
-                        Cell::Text(
-                            gap.nearest_out_of_province
-                                .iter()
-                                .map(|found| match found.distance_km {
-                                    Some(km) => format!("{} ({km} km)", found.name),
-                                    None => found.name.clone(),
-                                })
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        ),
-                    ]
-                })
-                .collect();
-            csv_response(
-                &[Table {
-                    name: "gaps".into(),
-                    headers: vec![
-                        "category_code",
-                        "category_name",
-                        "demand_fen",
-                        "open_demand_fen",
-                        "baseline_out_of_province_fen",
-                        "in_province_suppliers",
-                        "leads",
-                        "nearest_out_of_province",
-                    ],
-                    rows,
-                }],
-                "peitao-gaps",
-            )
-        }
-        _ => Ok(HttpResponse::Ok().json(views)),
+    Table {
+        name: "gaps".into(),
+        headers: vec![
+            "category_code",
+            "category_name",
+            "demand_fen",
+            "open_demand_fen",
+            "baseline_out_of_province_fen",
+            "in_province_suppliers",
+            "leads",
+            "nearest_out_of_province",
+        ],
+        rows,
     }
 }

@@ -93,6 +93,9 @@ pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .has_headers(true)
         .trim(csv::Trim::All)
         .flexible(false)
+        // Records end at `\n` alone: the reader's line count is then right for CRLF files too
+        // (saved on Windows, or sent by a browser form), and trimming drops the `\r`.
+        .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(strip_bom(text).as_bytes())
 }
 

@@ -162,6 +162,19 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_counted_alike_with_crlf_endings() {
+        for ending in ["\n", "\r\n"] {
+            let text = ["code,name,parent", "x,X,", "y,Y,nowhere", ""].join(ending);
+            let found = lines(check(parse_csv(&text).unwrap(), &Existing::default()));
+            assert_eq!(
+                found.first().map(|(line, _)| *line),
+                Some(Some(3)),
+                "{ending:?}"
+            );
+        }
+    }
+
+    #[test]
     fn duplicates_unknown_parents_and_loops_are_reported_by_line() {
         let text = "code,name,parent\na,A,\nb,B,a\na,A again,\nc,C,zz\nd,D,e\ne,E,d\n";
         let errors = lines(check(parse_csv(text).unwrap(), &Existing::default()));
