@@ -473,6 +473,13 @@ async fn the_funnel_gaps_coverage_and_exports_tell_the_same_story() {
         .clone();
     assert_eq!(part["in_province_suppliers"], 1);
     assert_eq!(part["nearest_out_of_province"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        part["nearest_out_of_province"][0]["name"],
+        "e@example.com Co."
+    );
+    // The overview counts the scope's lead enterprises: A and C.
+    let overview = get(&fixture, "/api/v1/stats/overview", admin).await;
+    assert_eq!(overview["lead_enterprises"], 2, "{overview}");
 
     // Coverage: the Beijing brackets have an in-province candidate, the cells none.
     let boms = get(&fixture, "/api/v1/boms", &fixture.lead_a.access_token).await;

@@ -89,6 +89,8 @@ pub struct RateReport {
     pub excluded: Vec<CategoryCode>,
     pub total: RateTotals,
     pub groups: Vec<RateGroup>,
+    /// How many lead enterprises the scope holds.
+    pub lead_enterprises: usize,
 }
 
 /// The categories `codes` name, with every category below them; an unknown code is refused.
@@ -341,6 +343,7 @@ pub async fn supporting_rate(
         excluded: exclude.to_vec(),
         total,
         groups,
+        lead_enterprises: leads.len(),
     })
 }
 
@@ -468,13 +471,12 @@ pub struct Overview {
 pub async fn overview(store: &Store, actor: &Actor, period: Period) -> Result<Overview, AppError> {
     let by_month = supporting_rate(store, actor, period, Some(GroupBy::Month), &[]).await?;
     let funnel = funnel(store, actor, period).await?;
-    let lead_enterprises = store.stats_leads(scope_of(actor)?).await?.len();
     Ok(Overview {
         period,
         supporting_rate: by_month.total,
         funnel,
         trend: by_month.groups,
-        lead_enterprises,
+        lead_enterprises: by_month.lead_enterprises,
     })
 }
 
@@ -608,14 +610,6 @@ pub async fn gaps(
             });
             nearest.truncate(NEAREST_OUTSIDE);
         }
-        let supplier_labels = store
-            .organization_labels(
-                &nearest
-                    .iter()
-                    .map(|found| found.supplier)
-                    .collect::<Vec<_>>(),
-            )
-            .await?;
         result.push(Gap {
             category_name: names.get(&code).cloned().unwrap_or_default(),
             supply: supply.get(&code).cloned().unwrap_or_default(),
@@ -625,15 +619,26 @@ pub async fn gaps(
             leads,
             nearest_outside: nearest
                 .into_iter()
-                .map(|found| {
-                    let name = supplier_labels
-                        .get(&found.supplier)
-                        .map_or_else(String::new, |(name, _)| name.clone());
-                    (found, name)
-                })
+                .map(|found| (found, String::new()))
                 .collect(),
             category: code,
         });
+    }
+    // Every gap's out-of-province suppliers named in one read.
+    let suppliers: Vec<OrganizationId> = result
+        .iter()
+        .flat_map(|gap| gap.nearest_outside.iter().map(|(found, _)| found.supplier))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let supplier_labels = store.organization_labels(&suppliers).await?;
+    for (found, name) in result
+        .iter_mut()
+        .flat_map(|gap| gap.nearest_outside.iter_mut())
+    {
+        if let Some((label, _)) = supplier_labels.get(&found.supplier) {
+            name.clone_from(label);
+        }
     }
     Ok(result)
 }

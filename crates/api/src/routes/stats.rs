@@ -479,7 +479,7 @@ fn funnel_table(figures: &FunnelFigures) -> Table {
             (String = "text/csv"),
         )),
         Forbidden,
-        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The period ends before it starts or spans more than ten years", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/funnel")]
@@ -543,7 +543,7 @@ pub struct OverviewView {
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         Forbidden,
-        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The period ends before it starts or spans more than ten years", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/overview")]
@@ -645,7 +645,6 @@ pub struct GapView {
             (String = "text/csv"),
         )),
         Forbidden,
-        (status = 422, description = "The period ends before it starts or spans more than ten years, or `exclude` names an unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats/gaps")]
