@@ -629,6 +629,95 @@ async fn a_quote_ships_from_the_plant_it_names_and_the_deal_counts_by_it() {
 }
 
 #[tokio::test]
+async fn a_plant_stays_while_a_live_quote_or_an_active_deal_ships_from_it() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let sites = "/api/v1/suppliers/me/sites";
+    let plant =
+        |name: &str| json!({"name": name, "region_code": "420606", "address": "1 Factory Road"});
+    let shipping = json_with_status(
+        post(&app, &m.sme, sites, Some(plant("Fancheng plant"))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let idle = json_with_status(
+        post(&app, &m.sme, sites, Some(plant("Idle plant"))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let remove = |site: &Value| {
+        let path = format!("{sites}/{}", site["id"]);
+        let (app, token) = (&app, &m.sme.access_token);
+        async move { app.send_as(Method::DELETE, &path, token, None).await }
+    };
+    let listed = || async {
+        json_with_status(app.get_as(sites, &m.sme.access_token).await, StatusCode::OK).await
+            ["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|site| site["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+
+    let need = published_need(&app, &m.lead, 100).await;
+    let offer = json_with_status(
+        post(
+            &app,
+            &m.sme,
+            &format!("/api/v1/needs/{need}/quotes"),
+            Some(json!({"unit_price_fen": 1000, "quantity": 100, "lead_time_days": 7, "production_site_id": shipping["id"]})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // A submitted quote names it: kept, and the problem says which quote.
+    let refused = problem(remove(&shipping).await, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&offer["id"].to_string()),
+        "{refused}"
+    );
+    // A plant nobody ships from goes.
+    assert_eq!(remove(&idle).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(listed().await, vec![shipping["id"].as_i64().unwrap()]);
+
+    // Awarded, the deal is active: still kept.
+    let deal = json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/needs/{need}/awards"),
+            Some(json!({"quote_id": offer["id"], "quantity": 100, "contract_value_fen": 100_000})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    problem(remove(&shipping).await, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(listed().await, vec![shipping["id"].as_i64().unwrap()]);
+
+    // Once the deal is over, the plant can go.
+    json_with_status(
+        post(
+            &app,
+            &m.lead,
+            &format!("/api/v1/deals/{}/cancel", deal["id"]),
+            Some(json!({"reason": "The order moved to another line"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(remove(&shipping).await.status(), StatusCode::NO_CONTENT);
+    assert!(listed().await.is_empty());
+}
+
+#[tokio::test]
 async fn a_cancelled_deal_gives_its_quantity_back_to_the_need_with_the_reason_recorded() {
     let app = spawn_app().await;
     let m = market(&app).await;

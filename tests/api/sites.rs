@@ -314,3 +314,36 @@ async fn a_fifty_first_plant_conflicts_until_one_is_removed() {
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     add(&app, &sme, &one_too_many).await;
 }
+
+#[tokio::test]
+async fn simultaneous_adds_never_pass_the_limit() {
+    let app = spawn_app().await;
+    app.seed_geography().await;
+    let sme = app.register("sme@example.com", "sme", "420606", None).await;
+    let max = peitao_domain::site::MAX_SITES;
+    for n in 0..max - 2 {
+        add(&app, &sme, &plant(&format!("Plant {n}"), "420606")).await;
+    }
+    let bodies: Vec<Value> = (0..12)
+        .map(|n| plant(&format!("Rush {n}"), "420606"))
+        .collect();
+    let answers = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| app.send_as(Method::POST, SITES, &sme.access_token, Some(body))),
+    )
+    .await;
+    let created = answers
+        .iter()
+        .filter(|answer| answer.status() == StatusCode::CREATED)
+        .count();
+    assert!(
+        answers
+            .iter()
+            .all(|answer| matches!(answer.status(), StatusCode::CREATED | StatusCode::CONFLICT)),
+        "{:?}",
+        answers.iter().map(|a| a.status()).collect::<Vec<_>>()
+    );
+    assert_eq!(created, 2);
+    assert_eq!(names(&app, &sme).await.len(), max);
+}

@@ -5,7 +5,7 @@ use peitao_domain::{
     NewProductionSite, OrganizationId, ProductionSite, ProductionSiteId, RegionCode, RegionLevel,
     site::MAX_SITES,
 };
-use peitao_store::{Store, StoreError};
+use peitao_store::{SiteRemoval, Store, StoreError};
 
 use crate::{AppError, error::OrNotFound};
 
@@ -53,16 +53,31 @@ pub async fn add(
         })
 }
 
-/// Removes one of the organisation's sites; another organisation's reads as missing.
+/// Removes one of the organisation's sites; another organisation's reads as missing. A site that
+/// live quotes or active deals ship from is kept (`Conflict`, naming the quotes): the buyer was
+/// told the goods come from there.
 pub async fn remove(
     store: &Store,
     owner: OrganizationId,
     site: ProductionSiteId,
 ) -> Result<(), AppError> {
-    store
+    match store
         .delete_site(owner, site)
         .await
-        .or_not_found(missing(site))
+        .or_not_found(missing(site))?
+    {
+        SiteRemoval::Removed => Ok(()),
+        SiteRemoval::InUse { quotes } => {
+            let named = quotes
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(AppError::Conflict(format!(
+                "production site {site} ships the goods of live quotes or active deals (quotes {named}); withdraw those quotes or finish the deals first"
+            )))
+        }
+    }
 }
 
 /// One of the organisation's sites, as a quote names it; another organisation's site reads as

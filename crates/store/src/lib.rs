@@ -43,6 +43,7 @@ pub use page::{Page, PageRequest};
 pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use sea_orm::sqlx;
+pub use sites::SiteRemoval;
 pub use stats::{
     BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope, SupplyFigures,
 };

@@ -2,16 +2,21 @@
 //! organisation's site reads exactly like a missing one.
 
 use peitao_domain::{
-    NewProductionSite, OrganizationId, ProductionSite, ProductionSiteId, RegionCode,
+    DealStatus, NewProductionSite, OrganizationId, ProductionSite, ProductionSiteId, QuoteStatus,
+    RegionCode,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use time::OffsetDateTime;
 
-use crate::{Store, StoreError, entity::production_sites};
+use crate::{
+    Store, StoreError,
+    entity::{deals, organizations, production_sites, quotes},
+};
 
 impl Store {
     /// An organisation's sites, oldest first.
@@ -41,7 +46,7 @@ impl Store {
     }
 
     /// Adds a site unless the organisation already has `max_sites`; `Ok(None)` when it has. The
-    /// count and the insert share one transaction.
+    /// count and the insert share one transaction, holding the organisation's row.
     pub async fn add_site(
         &self,
         id: OrganizationId,
@@ -49,6 +54,13 @@ impl Store {
         max_sites: usize,
     ) -> Result<Option<ProductionSite>, StoreError> {
         let txn = self.begin_write().await?;
+        // Concurrent adds for one organisation queue on its row (PostgreSQL), so the count below
+        // is never stale; SQLite's write transaction already runs alone.
+        organizations::Entity::find_by_id(id.0)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let held = production_sites::Entity::find()
             .filter(production_sites::Column::OrganizationId.eq(id.0))
             .count(&txn)
@@ -70,22 +82,70 @@ impl Store {
         site_from_row(row).map(Some)
     }
 
-    /// Removes one of the organisation's sites; `NotFound` when it has no such site.
+    /// Removes one of the organisation's sites; `NotFound` when it has no such site. A site that a
+    /// live quote (submitted or shortlisted) or an active deal's quote ships from stays: the answer
+    /// is `SiteRemoval::InUse` with those quotes' ids, and nothing is removed. The check and the
+    /// delete share one write transaction, so a quote naming the site cannot slip in between.
     pub async fn delete_site(
         &self,
         id: OrganizationId,
         site: ProductionSiteId,
-    ) -> Result<(), StoreError> {
-        let result = production_sites::Entity::delete_many()
-            .filter(production_sites::Column::Id.eq(site.0))
+    ) -> Result<SiteRemoval, StoreError> {
+        let txn = self.begin_write().await?;
+        let exists = production_sites::Entity::find_by_id(site.0)
             .filter(production_sites::Column::OrganizationId.eq(id.0))
-            .exec(&self.db)
+            .count(&txn)
             .await?;
-        if result.rows_affected == 0 {
+        if exists == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        let live = [QuoteStatus::Submitted, QuoteStatus::Shortlisted].map(QuoteStatus::as_str);
+        let awarded_and_active = Condition::all()
+            .add(quotes::Column::Status.eq(QuoteStatus::Awarded.as_str()))
+            .add(
+                quotes::Column::Id.in_subquery(
+                    Query::select()
+                        .column(deals::Column::QuoteId)
+                        .from(deals::Entity)
+                        .and_where(deals::Column::Status.eq(DealStatus::Active.as_str()))
+                        .to_owned(),
+                ),
+            );
+        let mut holding: Vec<i64> = quotes::Entity::find()
+            .select_only()
+            .column(quotes::Column::Id)
+            .filter(quotes::Column::ProductionSiteId.eq(site.0))
+            .filter(quotes::Column::SupplierId.eq(id.0))
+            .filter(
+                Condition::any()
+                    .add(quotes::Column::Status.is_in(live))
+                    .add(awarded_and_active),
+            )
+            .order_by_asc(quotes::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if !holding.is_empty() {
+            holding.truncate(20);
+            return Ok(SiteRemoval::InUse { quotes: holding });
+        }
+        production_sites::Entity::delete_by_id(site.0)
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(SiteRemoval::Removed)
     }
+}
+
+/// What `Store::delete_site` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteRemoval {
+    Removed,
+    /// Kept: these quotes (at most 20, oldest first) ship from it and are still live, or their
+    /// deal is still active.
+    InUse {
+        quotes: Vec<i64>,
+    },
 }
 
 fn site_from_row(row: production_sites::Model) -> Result<ProductionSite, StoreError> {

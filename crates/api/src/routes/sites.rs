@@ -129,6 +129,8 @@ async fn add_my_site(
     responses(
         (status = 204, description = "Removed"),
         Forbidden,
+        (status = 404, description = "The SME has no such site", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Live quotes or active deals ship from the site; the problem names the quotes", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/suppliers/me/sites/{id}")]
