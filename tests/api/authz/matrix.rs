@@ -1139,3 +1139,72 @@ async fn another_tenants_organisation_reads_exactly_like_a_missing_one() {
     assert_eq!(theirs["code"], missing["code"]);
     assert_eq!(theirs["title"], missing["title"]);
 }
+
+/// The actors who share a role, for telling a refusal by role from one by ownership.
+fn same_role(actor: Actor) -> &'static [Actor] {
+    match actor {
+        Actor::Anonymous => &[Actor::Anonymous],
+        Actor::LeadA | Actor::LeadC => &[Actor::LeadA, Actor::LeadC],
+        Actor::SmeB | Actor::SmeD => &[Actor::SmeB, Actor::SmeD],
+        Actor::ParkXiangyang | Actor::ParkXiantao => &[Actor::ParkXiangyang, Actor::ParkXiantao],
+        Actor::PlatformAdmin => &[Actor::PlatformAdmin],
+    }
+}
+
+/// A role a route refuses outright learns nothing from its body: a broken body still answers 403,
+/// never a 400 or 422 that would tell it what the route expects.
+#[tokio::test]
+async fn a_refused_role_gets_403_before_its_body_is_read() {
+    let app = spawn_app().await;
+    let world = world(&app).await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut serial = 10_000;
+    for case in matrix() {
+        let Some(make) = case.body else { continue };
+        for actor in ACTORS {
+            let refused_by_role = same_role(actor)
+                .iter()
+                .all(|peer| (case.expect)(*peer) == StatusCode::FORBIDDEN);
+            if !refused_by_role {
+                continue;
+            }
+            serial += 1;
+            checked += 1;
+            let (path, quote) = case.path(&app, &world, serial).await;
+            let sample = make(&Ctx {
+                version: 1,
+                webhook_version: 1,
+                serial,
+                quote,
+            });
+            let (content_type, broken) = match sample {
+                Value::String(_) => ("text/csv", "\u{feff}not,a\nbill\"of,materials".to_owned()),
+                _ => ("application/json", "{\"unterminated\": ".to_owned()),
+            };
+            let mut request = app
+                .client
+                .request(case.method.clone(), app.url(&path))
+                .header("content-type", content_type)
+                .body(broken);
+            if let Some(token) = world.token(actor) {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            if response.status() != StatusCode::FORBIDDEN {
+                let status = response.status();
+                failures.push(format!(
+                    "{} {path} as {actor:?}: expected 403, got {status}: {}",
+                    case.method,
+                    response.text().await.unwrap()
+                ));
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} refusals by role were checked");
+    assert!(
+        failures.is_empty(),
+        "a refused role read the body first:\n{}",
+        failures.join("\n")
+    );
+}

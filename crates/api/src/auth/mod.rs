@@ -5,7 +5,7 @@ pub mod principal;
 pub mod rate_limit;
 pub mod tokens;
 
-pub use principal::Principal;
+pub use principal::{Admitted, Leads, Organizations, Parties, PlatformAdmins, Principal, Smes};
 
 use actix_web::{
     HttpRequest,

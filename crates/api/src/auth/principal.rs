@@ -1,7 +1,7 @@
 //! The `Principal` extractor: a handler that takes one admits only signed-in users, and states the
 //! roles it admits with `require`.
 
-use std::{future::Future, pin::Pin};
+use std::{future::Future, marker::PhantomData, ops::Deref, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use peitao_app::needs::Actor;
@@ -87,6 +87,86 @@ impl FromRequest for Principal {
                     other => other.into(),
                 })?;
             Ok(Self { user })
+        })
+    }
+}
+
+/// The roles a route admits, named as a type: a handler states them in its signature with
+/// [`Admitted`], before its body, so a refused role gets `403` without the body being read — it
+/// learns nothing of what the route expects. Checks of ownership stay in the use cases.
+pub trait Admits {
+    const ROLES: &'static [Role];
+}
+
+/// Lead enterprises' users.
+pub struct Leads;
+/// SMEs' users.
+pub struct Smes;
+/// Users of an organisation: lead enterprises and SMEs.
+pub struct Organizations;
+/// Platform administrators.
+pub struct PlatformAdmins;
+/// Everyone signed in but platform administrators, who oversee and never act for a party.
+pub struct Parties;
+
+impl Admits for Leads {
+    const ROLES: &'static [Role] = &[Role::Lead];
+}
+impl Admits for Smes {
+    const ROLES: &'static [Role] = &[Role::Sme];
+}
+impl Admits for Organizations {
+    const ROLES: &'static [Role] = &[Role::Lead, Role::Sme];
+}
+impl Admits for PlatformAdmins {
+    const ROLES: &'static [Role] = &[Role::PlatformAdmin];
+}
+impl Admits for Parties {
+    const ROLES: &'static [Role] = &[Role::Lead, Role::Sme, Role::ParkAdmin];
+}
+
+/// A signed-in user whose role `R` admits, and then the part `B` of the request that needs reading
+/// (a JSON body; nothing by default). `B` is extracted only once the role is admitted: actix polls
+/// a handler's extractors side by side, so a body in its own argument could be read, and refused
+/// as malformed, before the sign-in check answers.
+pub struct Admitted<R, B = ()> {
+    pub principal: Principal,
+    pub body: B,
+    roles: PhantomData<R>,
+}
+
+impl<R, B> Deref for Admitted<R, B> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<R, B> FromRequest for Admitted<R, B>
+where
+    R: Admits + 'static,
+    B: FromRequest + 'static,
+    B::Error: Into<actix_web::Error>,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let principal = Principal::from_request(req, payload);
+        let mut payload = payload.take();
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = principal.await?;
+            principal.require(R::ROLES)?;
+            let body = B::from_request(&req, &mut payload)
+                .await
+                .map_err(Into::into)?;
+            Ok(Self {
+                principal,
+                body,
+                roles: PhantomData,
+            })
         })
     }
 }

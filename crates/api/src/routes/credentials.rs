@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Principal, Smes},
     error::{ApiError, Forbidden},
     extract::Json,
     openapi::{params::IdPath, schemas},
@@ -136,9 +136,11 @@ async fn my_credentials(
 )]
 async fn add_my_credential(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: Json<CredentialRequest>,
+    request: Admitted<Smes, Json<CredentialRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let input = CredentialInput {
         tier: body.tier,

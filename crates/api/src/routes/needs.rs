@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Leads, Parties, Principal},
     error::{ApiError, Conflicting, Forbidden, Problem},
     extract::Json,
     openapi::{params::IdPath, schemas},
@@ -324,9 +324,11 @@ pub struct NeedQuery {
 )]
 async fn create_need(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: Json<NeedRequest>,
+    request: Admitted<Leads, Json<NeedRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let need = needs::create(
         &state.store,
         &principal.actor(),
@@ -435,10 +437,12 @@ async fn get_need(
 #[patch("/needs/{id}")]
 async fn update_need(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Parties, Json<UpdateNeedRequest>>,
     id: web::Path<i64>,
-    body: Json<UpdateNeedRequest>,
 ) -> Result<web::Json<NeedView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let id = NeedId(id.into_inner());
     let actor = principal.actor();
     let current = needs::get(&state.store, &actor, id, state.home_province).await?;
@@ -546,10 +550,12 @@ async fn close_need(
 #[post("/needs/{id}/cancel")]
 async fn cancel_need(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Parties, Json<CancelRequest>>,
     id: web::Path<i64>,
-    body: Json<CancelRequest>,
 ) -> Result<web::Json<NeedView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let reason = body.into_inner().reason;
     act(
         &state,

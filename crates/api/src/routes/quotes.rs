@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Leads, Parties, Principal, Smes},
     error::{ApiError, Conflicting, Forbidden},
     extract::Json,
     openapi::{params::IdPath, schemas},
@@ -244,10 +244,12 @@ impl From<Deal> for DealView {
 )]
 async fn submit_quote(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Smes, Json<QuoteRequest>>,
     id: web::Path<i64>,
-    body: Json<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let quote = quotes::submit(
         &state.store,
@@ -396,10 +398,12 @@ async fn shortlist_quote(
 #[post("/quotes/{id}/reject")]
 async fn reject_quote(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Parties, Json<RejectRequest>>,
     id: web::Path<i64>,
-    body: Json<RejectRequest>,
 ) -> Result<web::Json<QuoteView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     quote_action(
         &state,
@@ -432,10 +436,12 @@ async fn reject_quote(
 )]
 async fn award_need(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Leads, Json<AwardRequest>>,
     id: web::Path<i64>,
-    body: Json<AwardRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let deal = quotes::award(
         &state.store,
@@ -507,10 +513,12 @@ async fn get_deal(
 )]
 async fn fulfil_deal(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Parties, Json<FulfilmentRequest>>,
     id: web::Path<i64>,
-    body: Json<FulfilmentRequest>,
 ) -> Result<web::Json<DealView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let fulfilment = Fulfilment::new(
         parse_date("delivered_on", &body.delivered_on)?,
@@ -544,10 +552,12 @@ async fn fulfil_deal(
 #[post("/deals/{id}/cancel")]
 async fn cancel_deal(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Parties, Json<DealCancellationRequest>>,
     id: web::Path<i64>,
-    body: Json<DealCancellationRequest>,
 ) -> Result<web::Json<DealView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let cancellation = Cancellation::new(&body.into_inner().reason)?;
     let deal = quotes::cancel_deal(
         &state.store,

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Principal, Smes},
     error::{ApiError, Forbidden, Problem},
     extract::Json,
     openapi::{params::IdPath, schemas},
@@ -111,9 +111,11 @@ async fn my_sites(
 )]
 async fn add_my_site(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: Json<SiteRequest>,
+    request: Admitted<Smes, Json<SiteRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let owner = own_supplier(&principal)?;
     let input = body.into_inner();
     let site = NewProductionSite::parse(&input.name, &input.region_code, &input.address)?;

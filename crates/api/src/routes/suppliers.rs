@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Principal, Smes},
     error::{ApiError, Forbidden, OrNotFound},
     openapi::schemas,
     routes::{
@@ -336,9 +336,11 @@ fn capabilities_from(inputs: Vec<CapabilityInput>) -> Result<Vec<Capability>, Ap
 #[put("/suppliers/me/capabilities")]
 async fn replace_my_capabilities(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: crate::extract::Json<CapabilitiesRequest>,
+    request: Admitted<Smes, crate::extract::Json<CapabilitiesRequest>>,
 ) -> Result<web::Json<List<CapabilityView>>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let id = own_supplier(&principal)?;
     let capabilities = capabilities_from(body.into_inner().capabilities)?;
     suppliers::replace_capabilities(&state.store, id, &capabilities).await?;
@@ -365,9 +367,11 @@ async fn replace_my_capabilities(
 )]
 async fn add_my_certification(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: crate::extract::Json<CertificationInput>,
+    request: Admitted<Smes, crate::extract::Json<CertificationInput>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let id = own_supplier(&principal)?;
     let input = body.into_inner();
     let certification = Certification::new(

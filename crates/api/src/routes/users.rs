@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, PlatformAdmins},
     error::{ApiError, Conflicting, Forbidden},
     middleware::idempotency::ReplayBody,
     openapi::schemas,
@@ -87,10 +87,11 @@ pub struct CreateUserResponse {
 )]
 async fn create_user(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: crate::extract::Json<CreateUserRequest>,
+    request: Admitted<PlatformAdmins, crate::extract::Json<CreateUserRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::PlatformAdmin])?;
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let created = create_administrator(
         &state.store,
@@ -136,10 +137,12 @@ async fn create_user(
 #[post("/users/{id}/disable")]
 async fn disable(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<PlatformAdmins, crate::extract::Json<DisableUserRequest>>,
     id: web::Path<i64>,
-    body: crate::extract::Json<DisableUserRequest>,
 ) -> Result<web::Json<DisabledUserView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let disabled = disable_user(
         &state.store,
         &principal.actor(),

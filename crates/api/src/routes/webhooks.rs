@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    auth::Principal,
+    auth::{Admitted, Organizations, Principal},
     error::{ApiError, Conflicting, Forbidden, Problem},
     extract::Json,
     openapi::{params::IdPath, schemas},
@@ -204,9 +204,11 @@ pub struct DeliveryPath {
 )]
 async fn create_webhook(
     state: web::Data<AppState>,
-    principal: Principal,
-    body: Json<WebhookRequest>,
+    request: Admitted<Organizations, Json<WebhookRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     let created = webhooks::create(
         &state.store,
@@ -285,10 +287,12 @@ async fn get_webhook(
 #[patch("/webhooks/{id}")]
 async fn update_webhook(
     state: web::Data<AppState>,
-    principal: Principal,
+    request: Admitted<Organizations, Json<UpdateWebhookRequest>>,
     id: web::Path<i64>,
-    body: Json<UpdateWebhookRequest>,
 ) -> Result<web::Json<WebhookView>, ApiError> {
+    let Admitted {
+        principal, body, ..
+    } = request;
     let body = body.into_inner();
     if body.version < 1 {
         return Err(ApiError::Validation(format!(
