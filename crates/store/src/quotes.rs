@@ -542,24 +542,32 @@ impl Store {
         deal_from_row(deal)
     }
 
-    /// A supplier's record: fulfilled deals, how many on time, the sum of quality ratings.
+    /// A supplier's record: fulfilled deals, how many on time, the sum of quality ratings —
+    /// summed by the database, so a supplier with thousands of deals costs one row.
     pub async fn scorecard_totals(
         &self,
         supplier: OrganizationId,
     ) -> Result<(u32, u32, u32), StoreError> {
-        let rows = deals::Entity::find()
+        let totals: Option<(i64, i64, i64)> = deals::Entity::find()
+            .select_only()
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "fulfilled")
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(CASE WHEN on_time THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+                "on_time",
+            )
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(quality_rating), 0) AS BIGINT)"),
+                "quality",
+            )
             .filter(deals::Column::SupplierId.eq(supplier.0))
             .filter(deals::Column::Status.eq(DealStatus::Fulfilled.as_str()))
-            .all(&self.db)
+            .into_tuple()
+            .one(&self.db)
             .await?;
-        let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-        let on_time = u32::try_from(rows.iter().filter(|row| row.on_time == Some(true)).count())
-            .unwrap_or(u32::MAX);
-        let quality = rows
-            .iter()
-            .map(|row| u32::try_from(row.quality_rating.unwrap_or(0)).unwrap_or(0))
-            .sum();
-        Ok((count, on_time, quality))
+        let (count, on_time, quality) = totals.unwrap_or_default();
+        let clamp =
+            |value: i64| u32::try_from(value).unwrap_or(if value < 0 { 0 } else { u32::MAX });
+        Ok((clamp(count), clamp(on_time), clamp(quality)))
     }
 }
 
