@@ -12,11 +12,15 @@ pub mod i18n;
 pub mod session;
 
 mod admin;
+mod chains;
+mod deals;
 mod lead;
+mod organizations;
 mod page;
 mod park;
 mod sign_in;
 mod sme;
+mod users;
 
 use actix_web::web;
 
@@ -31,6 +35,12 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/assets/{file}", &["GET"]),
     ("/park", &["GET"]),
     ("/park/exports/{file}", &["GET"]),
+    ("/park/chains", &["GET"]),
+    ("/organizations", &["GET"]),
+    ("/organizations/{id}/verification", &["POST"]),
+    ("/deals", &["GET"]),
+    ("/deals/{id}/fulfilment", &["POST"]),
+    ("/deals/{id}/cancel", &["POST"]),
     ("/lead/needs", &["GET", "POST"]),
     ("/lead/needs/new", &["GET"]),
     ("/lead/needs/{id}", &["GET"]),
@@ -45,6 +55,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/sme/quotes", &["GET"]),
     ("/sme/quotes/{id}/withdraw", &["POST"]),
     ("/admin/imports", &["GET", "POST"]),
+    ("/admin/users", &["GET"]),
+    ("/admin/users/{id}/disable", &["POST"]),
 ];
 
 /// Registers the console's routes.
@@ -52,7 +64,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     sign_in::configure(cfg);
     assets::configure(cfg);
     park::configure(cfg);
+    chains::configure(cfg);
+    organizations::configure(cfg);
+    deals::configure(cfg);
     lead::configure(cfg);
     sme::configure(cfg);
     admin::configure(cfg);
+    users::configure(cfg);
 }
