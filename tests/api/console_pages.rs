@@ -462,6 +462,14 @@ async fn a_lead_records_delivery_or_calls_a_deal_off_and_only_the_parties_see_it
     let other = session(&app, "other@example.com").await;
     let other_page = html(&app, "/deals", &other).await;
     assert!(!other_page.contains(&format!(r#"data-deal="{first}""#)));
+    let parks = app.store.all_parks().await.unwrap();
+    app.administrator("park@example.com", Role::ParkAdmin, Some(parks[0].id))
+        .await;
+    let park = session(&app, "park@example.com").await;
+    assert_eq!(
+        get(&app, "/deals", &park).await.status(),
+        StatusCode::FORBIDDEN
+    );
     // Delivery recorded: the API's deal is fulfilled with the rating typed.
     let lead_form = fulfilment(&lead.csrf);
     let lead_fields: Vec<(&str, &str)> = lead_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -500,4 +508,112 @@ async fn a_lead_records_delivery_or_calls_a_deal_off_and_only_the_parties_see_it
     let page = html(&app, "/deals", &lead).await;
     assert!(page.contains("Plant flooded"));
     assert!(!page.contains(&format!(r#"action="/deals/{first}/fulfilment""#)));
+}
+
+/// A bill of materials posted as a browser posts the upload form: `multipart/form-data`.
+async fn upload_bom(app: &TestApp, lead: &Session, csrf: &str, csv: &str) -> reqwest::Response {
+    let boundary = "----peitao-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nPlan 2026\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    crate::console::browser()
+        .post(app.url("/lead/boms"))
+        .header(header::COOKIE, &lead.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_lead_uploads_a_bill_of_materials_sees_each_refused_line_and_the_apis_coverage() {
+    let app = spawn_app().await;
+    market(&app).await;
+    let sme_token = token(&app, "sme@example.com").await;
+    json_with_status(
+        app.send_as(
+            Method::PUT,
+            "/api/v1/suppliers/me/capabilities",
+            &sme_token,
+            Some(&json!({"capabilities": [
+                {"category_code": "auto", "annual_capacity": 1000, "unit": "pcs"}
+            ]})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let lead = session(&app, "lead@example.com").await;
+    let lead_token = token(&app, "lead@example.com").await;
+    let header_row = "category_code,description,annual_value_fen,current_supplier_region";
+    let refused = upload_bom(
+        &app,
+        &lead,
+        &lead.csrf,
+        &format!("{header_row}\r\nauto,Hubs,300000,110108\r\nnowhere,Bolts,5,110108\r\n"),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains(r#"<td class="num">3</td><td lang="en">"#),
+        "the problem's line: {page}"
+    );
+    assert!(page.contains("nowhere"));
+    assert!(page.contains(r#"value="Plan 2026""#), "the name kept");
+    let good = format!("{header_row}\nauto,Hubs,300000,110108\nauto,Clips,100000,420606\n");
+    let forged = upload_bom(&app, &lead, "forged", &good).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let stored = api(&app, "/api/v1/boms", &lead_token).await;
+    assert_eq!(
+        stored["items"].as_array().unwrap().len(),
+        0,
+        "nothing stored"
+    );
+
+    let uploaded = upload_bom(&app, &lead, &lead.csrf, &good).await;
+    assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
+    let stored = api(&app, "/api/v1/boms", &lead_token).await;
+    let id = stored["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        uploaded.headers()[header::LOCATION],
+        format!("/lead/boms/{id}").as_str()
+    );
+    let coverage = api(&app, &format!("/api/v1/boms/{id}/coverage"), &lead_token).await;
+    let shown = |rate: &Value| format!("{:.1}%", rate.as_f64().unwrap() * 100.0);
+    let page = html(&app, &format!("/lead/boms/{id}"), &lead).await;
+    assert!(page.contains(&format!(
+        r#"id="current-rate" class="figure">{}<"#,
+        shown(&coverage["current_rate"])
+    )));
+    assert!(page.contains(&format!(
+        r#"id="potential-rate" class="figure">{}<"#,
+        shown(&coverage["potential_rate"])
+    )));
+    assert_eq!(shown(&coverage["potential_rate"]), "100.0%", "{coverage}");
+    assert!(page.contains("sme@example.com Co."), "the candidate");
+    assert!(html(&app, "/lead/boms", &lead).await.contains("Plan 2026"));
+    // Bills of materials are a lead's own: not an SME's page, not another lead's.
+    let sme = session(&app, "sme@example.com").await;
+    assert_eq!(
+        get(&app, "/lead/boms", &sme).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    app.register("other@example.com", "lead", "420606", None)
+        .await;
+    let other = session(&app, "other@example.com").await;
+    assert_eq!(
+        get(&app, &format!("/lead/boms/{id}"), &other)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(!html(&app, "/lead/boms", &other).await.contains("Plan 2026"));
 }

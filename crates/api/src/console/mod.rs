@@ -12,9 +12,11 @@ pub mod i18n;
 pub mod session;
 
 mod admin;
+mod boms;
 mod chains;
 mod deals;
 mod lead;
+mod multipart;
 mod organizations;
 mod page;
 mod park;
@@ -48,6 +50,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/lead/needs/{id}/awards", &["POST"]),
     ("/lead/quotes/{id}/shortlist", &["POST"]),
     ("/lead/quotes/{id}/reject", &["POST"]),
+    ("/lead/boms", &["GET", "POST"]),
+    ("/lead/boms/{id}", &["GET"]),
     ("/sme/matches", &["GET"]),
     ("/sme/needs", &["GET"]),
     ("/sme/needs/{id}", &["GET"]),
@@ -68,6 +72,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     organizations::configure(cfg);
     deals::configure(cfg);
     lead::configure(cfg);
+    boms::configure(cfg);
     sme::configure(cfg);
     admin::configure(cfg);
     users::configure(cfg);

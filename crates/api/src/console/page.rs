@@ -45,6 +45,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "park_chains.html",
     "organizations.html",
     "deals.html",
+    "lead_boms.html",
+    "lead_bom.html",
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(environment);
@@ -248,6 +250,7 @@ fn navigation(role: Role) -> Vec<NavItem> {
             item("/lead/needs", "nav.needs"),
             item("/lead/needs/new", "nav.new_need"),
             item("/deals", "nav.deals"),
+            item("/lead/boms", "nav.boms"),
             item("/park", "nav.figures"),
             item("/park/chains", "nav.chains"),
         ],
