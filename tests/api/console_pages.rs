@@ -617,3 +617,140 @@ async fn a_lead_uploads_a_bill_of_materials_sees_each_refused_line_and_the_apis_
     );
     assert!(!html(&app, "/lead/boms", &other).await.contains("Plan 2026"));
 }
+
+#[tokio::test]
+async fn an_smes_profile_flags_certificates_expired_or_ending_within_sixty_days_and_shows_its_scorecard()
+ {
+    let app = spawn_app().await;
+    market(&app).await;
+    let sme_token = token(&app, "sme@example.com").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| peitao_domain::format_date(today + time::Duration::days(offset));
+    for (number, until) in [("OLD", -10), ("SOON", 30), ("LONG", 400)] {
+        json_with_status(
+            app.send_as(
+                Method::POST,
+                "/api/v1/suppliers/me/certifications",
+                &sme_token,
+                Some(&json!({
+                    "kind": "ISO9001", "number": number,
+                    "valid_from": day(-800), "valid_until": day(until)
+                })),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let lead = session(&app, "lead@example.com").await;
+    let need = publish_need(&app, &lead, "auto").await;
+    let deal = awarded(&app, need, "sme@example.com", 100).await;
+    json_with_status(
+        app.send_as(
+            Method::POST,
+            &format!("/api/v1/deals/{deal}/fulfilment"),
+            &token(&app, "lead@example.com").await,
+            Some(&json!({"delivered_on": day(0), "on_time": true, "quality_rating": 4})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let sme = session(&app, "sme@example.com").await;
+    let page = html(&app, "/sme/profile", &sme).await;
+    let row = |number: &str| {
+        let at = page.find(&format!("<td>{number}</td>")).expect(number);
+        let start = page[..at].rfind("<tr ").unwrap();
+        page[start..at].to_owned()
+    };
+    assert!(
+        row("OLD").contains(r#"data-expiry="expired""#),
+        "{}",
+        row("OLD")
+    );
+    assert!(
+        row("SOON").contains(r#"data-expiry="expiring""#),
+        "{}",
+        row("SOON")
+    );
+    assert!(
+        row("LONG").contains(r#"data-expiry="valid""#),
+        "{}",
+        row("LONG")
+    );
+    assert!(page.contains(r#"id="expiry-warning""#));
+    // The scorecard is the API's.
+    let me = api(&app, "/api/v1/me", &sme_token).await;
+    let supplier = api(
+        &app,
+        &format!("/api/v1/suppliers/{}", me["organization"]["id"]),
+        &sme_token,
+    )
+    .await;
+    assert_eq!(supplier["scorecard"]["fulfilled_deals"], 1, "{supplier}");
+    assert!(page.contains(r#"id="fulfilled-deals" class="figure">1<"#));
+    assert!(page.contains(r#"id="on-time" class="figure">100.0%<"#));
+    assert!(page.contains(r#"id="mean-quality" class="figure">4.0 / 5<"#));
+    // A profile page is the SME's own.
+    assert_eq!(
+        get(&app, "/sme/profile", &lead).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// The next chunks of a stream, up to `within`, as text.
+async fn read_for(response: &mut reqwest::Response, within: std::time::Duration) -> String {
+    let mut text = String::new();
+    let until = tokio::time::Instant::now() + within;
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(until, response.chunk()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if text.contains("data: ") {
+            break;
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_signed_in_browser_hears_its_own_events_live_with_its_cookie_and_no_one_elses() {
+    let app = spawn_app().await;
+    market(&app).await;
+    app.register("other@example.com", "lead", "420606", None)
+        .await;
+    let lead = session(&app, "lead@example.com").await;
+    let other = session(&app, "other@example.com").await;
+    let need = publish_need(&app, &lead, "auto").await;
+    let mut lead_stream = get(&app, "/events", &lead).await;
+    assert_eq!(lead_stream.status(), StatusCode::OK);
+    assert_eq!(
+        lead_stream.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    let mut other_stream = get(&app, "/events", &other).await;
+    let opened = read_for(&mut lead_stream, std::time::Duration::from_secs(2)).await;
+    assert!(opened.contains(": connected"), "{opened}");
+    assert!(
+        !opened.contains("need.published"),
+        "only what happens after the page opened: {opened}"
+    );
+    awarded(&app, need, "sme@example.com", 10).await;
+    let heard = read_for(&mut lead_stream, std::time::Duration::from_secs(10)).await;
+    assert!(heard.contains(r#""type":"quote.submitted""#), "{heard}");
+    assert!(
+        !heard.contains("event: "),
+        "unnamed, for onmessage: {heard}"
+    );
+    let elsewhere = read_for(&mut other_stream, std::time::Duration::from_secs(1)).await;
+    assert!(
+        !elsewhere.contains("quote."),
+        "another tenant's: {elsewhere}"
+    );
+    // Without a session the stream is not opened.
+    let anonymous = crate::console::browser()
+        .get(app.url("/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}

@@ -102,3 +102,21 @@ document.addEventListener("change", function (event) {
   };
   reader.readAsText(input.files[0]);
 });
+
+// Live updates: a page that declares `data-live` listens to the signed-in user's own events and,
+// when one arrives, shows the notice the page carries (with a link that reloads it). Without
+// script or EventSource the page simply stays as it was rendered.
+document.addEventListener("DOMContentLoaded", function () {
+  var main = document.querySelector("main[data-live]");
+  var notice = document.getElementById("live-notice");
+  if (!main || !notice || typeof window.EventSource === "undefined") {
+    return;
+  }
+  var source = new EventSource(main.getAttribute("data-live"));
+  source.onmessage = function (message) {
+    var event = JSON.parse(message.data);
+    notice.setAttribute("data-event-type", event.type);
+    notice.hidden = false;
+  };
+  window.addEventListener("pagehide", function () { source.close(); });
+});

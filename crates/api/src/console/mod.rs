@@ -16,10 +16,12 @@ mod boms;
 mod chains;
 mod deals;
 mod lead;
+mod live;
 mod multipart;
 mod organizations;
 mod page;
 mod park;
+mod profile;
 mod sign_in;
 mod sme;
 mod users;
@@ -58,6 +60,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/sme/needs/{id}/quotes", &["POST"]),
     ("/sme/quotes", &["GET"]),
     ("/sme/quotes/{id}/withdraw", &["POST"]),
+    ("/sme/profile", &["GET"]),
+    ("/events", &["GET"]),
     ("/admin/imports", &["GET", "POST"]),
     ("/admin/users", &["GET"]),
     ("/admin/users/{id}/disable", &["POST"]),
@@ -74,6 +78,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     lead::configure(cfg);
     boms::configure(cfg);
     sme::configure(cfg);
+    profile::configure(cfg);
+    live::configure(cfg);
     admin::configure(cfg);
     users::configure(cfg);
 }

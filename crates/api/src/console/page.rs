@@ -47,6 +47,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "deals.html",
     "lead_boms.html",
     "lead_bom.html",
+    "sme_profile.html",
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(environment);
@@ -259,6 +260,7 @@ fn navigation(role: Role) -> Vec<NavItem> {
             item("/sme/needs", "nav.directory"),
             item("/sme/quotes", "nav.quotes"),
             item("/deals", "nav.deals"),
+            item("/sme/profile", "nav.profile"),
         ],
         Role::PlatformAdmin => vec![
             item("/park", "nav.province"),
