@@ -511,14 +511,23 @@ async fn a_lead_records_delivery_or_calls_a_deal_off_and_only_the_parties_see_it
 }
 
 /// A bill of materials posted as a browser posts the upload form: `multipart/form-data`.
-async fn upload_bom(app: &TestApp, lead: &Session, csrf: &str, csv: &str) -> reqwest::Response {
+async fn upload_file(
+    app: &TestApp,
+    lead: &Session,
+    csrf: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> reqwest::Response {
     let boundary = "----peitao-test-boundary";
-    let body = format!(
+    let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nPlan 2026\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     crate::console::browser()
         .post(app.url("/lead/boms"))
         .header(header::COOKIE, &lead.cookie)
@@ -530,6 +539,10 @@ async fn upload_bom(app: &TestApp, lead: &Session, csrf: &str, csv: &str) -> req
         .send()
         .await
         .unwrap()
+}
+
+async fn upload_bom(app: &TestApp, lead: &Session, csrf: &str, csv: &str) -> reqwest::Response {
+    upload_file(app, lead, csrf, "plan.csv", csv.as_bytes()).await
 }
 
 #[tokio::test]
@@ -600,6 +613,12 @@ async fn a_lead_uploads_a_bill_of_materials_sees_each_refused_line_and_the_apis_
     assert_eq!(shown(&coverage["potential_rate"]), "100.0%", "{coverage}");
     assert!(page.contains("sme@example.com Co."), "the candidate");
     assert!(html(&app, "/lead/boms", &lead).await.contains("Plan 2026"));
+    // A workbook is read as one, by its name.
+    let book = crate::statistics::workbook(&[("auto", "Hubs", 250_000.0, "420606")]);
+    let from_book = upload_file(&app, &lead, &lead.csrf, "Plan.XLSX", &book).await;
+    assert_eq!(from_book.status(), StatusCode::SEE_OTHER);
+    let stored = api(&app, "/api/v1/boms", &lead_token).await;
+    assert_eq!(stored["items"][0]["annual_value_fen"], 250_000, "{stored}");
     // Bills of materials are a lead's own: not an SME's page, not another lead's.
     let sme = session(&app, "sme@example.com").await;
     assert_eq!(
