@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{PASSWORD, TestApp, json_with_status, spawn_app, spawn_app_with};
 
 /// A browser without redirects or a cookie jar: the test reads and sends cookies itself.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -66,12 +66,12 @@ async fn console_sign_in(app: &TestApp, email: &str) -> (String, String) {
 }
 
 /// A signed-in console session: its cookie header and the CSRF token of its forms.
-struct Session {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Session {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-async fn session(app: &TestApp, email: &str) -> Session {
+pub(crate) async fn session(app: &TestApp, email: &str) -> Session {
     let (location, set) = console_sign_in(app, email).await;
     let cookie = pair(&set);
     let page = browser()
@@ -85,7 +85,7 @@ async fn session(app: &TestApp, email: &str) -> Session {
     Session { cookie, csrf }
 }
 
-async fn get(app: &TestApp, path: &str, session: &Session) -> reqwest::Response {
+pub(crate) async fn get(app: &TestApp, path: &str, session: &Session) -> reqwest::Response {
     browser()
         .get(app.url(path))
         .header(header::COOKIE, &session.cookie)
@@ -94,7 +94,7 @@ async fn get(app: &TestApp, path: &str, session: &Session) -> reqwest::Response 
         .unwrap()
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     session: &Session,
@@ -110,7 +110,7 @@ async fn post(
 }
 
 /// A lead and an SME in Xiangyang, with one category to source.
-async fn market(app: &TestApp) {
+pub(crate) async fn market(app: &TestApp) {
     app.seed_geography().await;
     app.store
         .insert_categories(&[Category {
@@ -128,7 +128,7 @@ async fn market(app: &TestApp) {
 }
 
 /// Posts the new-need form as the lead's browser.
-async fn post_need(
+pub(crate) async fn post_need(
     app: &TestApp,
     lead: &Session,
     form: &[(&'static str, String)],
@@ -137,7 +137,7 @@ async fn post_need(
     post(app, "/lead/needs", lead, &fields).await
 }
 
-fn need_form(csrf: Option<&str>) -> Vec<(&'static str, String)> {
+pub(crate) fn need_form(csrf: Option<&str>) -> Vec<(&'static str, String)> {
     let deadline = (time::OffsetDateTime::now_utc() + time::Duration::days(30)).date();
     let mut form = vec![
         ("title", "Wheel hubs".to_owned()),

@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod cli;
 mod console;
+mod console_pages;
 mod credentials;
 mod demo;
 mod directory;

@@ -609,7 +609,7 @@ async fn a_bad_bill_of_materials_is_refused_line_by_line_and_nothing_is_kept() {
 }
 
 /// A workbook as officials keep them: the values are numbers, the first sheet holds the table.
-fn workbook(rows: &[(&str, &str, f64, &str)]) -> Vec<u8> {
+pub(crate) fn workbook(rows: &[(&str, &str, f64, &str)]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (column, header) in [

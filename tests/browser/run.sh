@@ -29,7 +29,10 @@ fi
 
 work="$(mktemp -d)"
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+# Every journey signs in from 127.0.0.1, some thirty times a minute: more than the per-IP limit
+# allows (the limit itself is tested in tests/api/auth.rs).
 PEITAO__DATABASE__URL="sqlite://$work/peitao.db?mode=rwc" PEITAO__SERVER__PORT="$port" \
+    PEITAO__AUTH__RATE_LIMIT__PER_IP=1000 \
     PEITAO__LOG__FILTER=warn "$bin" serve --demo >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {

@@ -179,3 +179,21 @@ pub async fn disable_user(
         .or_not_found(format!("user {id}"))?;
     Ok(disabled)
 }
+
+/// The most users a platform administrator's list shows at once.
+pub const USERS_LISTED: u64 = 200;
+
+/// Users, newest first, at most [`USERS_LISTED`], of `role` when one is given, disabled ones
+/// included with why: for platform administrators only (403 for everyone else).
+pub async fn list_users(
+    store: &Store,
+    actor: &crate::needs::Actor,
+    role: Option<Role>,
+) -> Result<Vec<peitao_store::ListedUser>, AppError> {
+    if actor.role != Role::PlatformAdmin {
+        return Err(AppError::Forbidden(
+            "only platform administrators list users".into(),
+        ));
+    }
+    Ok(store.list_users(role, USERS_LISTED).await?)
+}

@@ -102,3 +102,31 @@ pub async fn history(
     let organization = readable(store, actor, id).await?;
     Ok(store.organization_history(organization.id).await?)
 }
+
+/// The most organisations an administrator's list shows at once.
+pub const LISTED: u64 = 200;
+
+/// The organisations `actor` verifies, unverified first, at most [`LISTED`]: a park
+/// administrator's park's, every one for platform administrators; only those whose verification
+/// is `verified` when that is given. Lead enterprises and SMEs verify none (403).
+pub async fn to_verify(
+    store: &Store,
+    actor: &Actor,
+    verified: Option<bool>,
+) -> Result<Vec<Organization>, AppError> {
+    let park = match actor.role {
+        Role::PlatformAdmin => None,
+        Role::ParkAdmin => match actor.park {
+            Some(park) => Some(park),
+            None => return Ok(Vec::new()),
+        },
+        Role::Lead | Role::Sme => {
+            return Err(AppError::Forbidden(
+                "organisations are verified by platform administrators and their park's \
+                 administrator"
+                    .into(),
+            ));
+        }
+    };
+    Ok(store.list_organizations(park, verified, LISTED).await?)
+}

@@ -262,7 +262,7 @@ pub(crate) fn user_model(user: NewUser) -> users::ActiveModel {
     }
 }
 
-fn user_from_row(row: users::Model) -> Result<User, StoreError> {
+pub(crate) fn user_from_row(row: users::Model) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.id),
         email: Email::stored(row.email),

@@ -12,11 +12,19 @@ pub mod i18n;
 pub mod session;
 
 mod admin;
+mod boms;
+mod chains;
+mod deals;
 mod lead;
+mod live;
+mod multipart;
+mod organizations;
 mod page;
 mod park;
+mod profile;
 mod sign_in;
 mod sme;
+mod users;
 
 use actix_web::web;
 
@@ -31,6 +39,12 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/assets/{file}", &["GET"]),
     ("/park", &["GET"]),
     ("/park/exports/{file}", &["GET"]),
+    ("/park/chains", &["GET"]),
+    ("/organizations", &["GET"]),
+    ("/organizations/{id}/verification", &["POST"]),
+    ("/deals", &["GET"]),
+    ("/deals/{id}/fulfilment", &["POST"]),
+    ("/deals/{id}/cancel", &["POST"]),
     ("/lead/needs", &["GET", "POST"]),
     ("/lead/needs/new", &["GET"]),
     ("/lead/needs/{id}", &["GET"]),
@@ -38,13 +52,19 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/lead/needs/{id}/awards", &["POST"]),
     ("/lead/quotes/{id}/shortlist", &["POST"]),
     ("/lead/quotes/{id}/reject", &["POST"]),
+    ("/lead/boms", &["GET", "POST"]),
+    ("/lead/boms/{id}", &["GET"]),
     ("/sme/matches", &["GET"]),
     ("/sme/needs", &["GET"]),
     ("/sme/needs/{id}", &["GET"]),
     ("/sme/needs/{id}/quotes", &["POST"]),
     ("/sme/quotes", &["GET"]),
     ("/sme/quotes/{id}/withdraw", &["POST"]),
+    ("/sme/profile", &["GET"]),
+    ("/events", &["GET"]),
     ("/admin/imports", &["GET", "POST"]),
+    ("/admin/users", &["GET"]),
+    ("/admin/users/{id}/disable", &["POST"]),
 ];
 
 /// Registers the console's routes.
@@ -52,7 +72,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     sign_in::configure(cfg);
     assets::configure(cfg);
     park::configure(cfg);
+    chains::configure(cfg);
+    organizations::configure(cfg);
+    deals::configure(cfg);
     lead::configure(cfg);
+    boms::configure(cfg);
     sme::configure(cfg);
+    profile::configure(cfg);
+    live::configure(cfg);
     admin::configure(cfg);
+    users::configure(cfg);
 }

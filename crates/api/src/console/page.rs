@@ -41,6 +41,13 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "sme_need.html",
     "sme_quotes.html",
     "admin_imports.html",
+    "admin_users.html",
+    "park_chains.html",
+    "organizations.html",
+    "deals.html",
+    "lead_boms.html",
+    "lead_bom.html",
+    "sme_profile.html",
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(environment);
@@ -235,19 +242,31 @@ struct NavItem {
 fn navigation(role: Role) -> Vec<NavItem> {
     let item = |href, label| NavItem { href, label };
     match role {
-        Role::ParkAdmin => vec![item("/park", "nav.park")],
+        Role::ParkAdmin => vec![
+            item("/park", "nav.park"),
+            item("/park/chains", "nav.chains"),
+            item("/organizations", "nav.organizations"),
+        ],
         Role::Lead => vec![
             item("/lead/needs", "nav.needs"),
             item("/lead/needs/new", "nav.new_need"),
+            item("/deals", "nav.deals"),
+            item("/lead/boms", "nav.boms"),
             item("/park", "nav.figures"),
+            item("/park/chains", "nav.chains"),
         ],
         Role::Sme => vec![
             item("/sme/matches", "nav.matches"),
             item("/sme/needs", "nav.directory"),
             item("/sme/quotes", "nav.quotes"),
+            item("/deals", "nav.deals"),
+            item("/sme/profile", "nav.profile"),
         ],
         Role::PlatformAdmin => vec![
             item("/park", "nav.province"),
+            item("/park/chains", "nav.chains"),
+            item("/organizations", "nav.organizations"),
+            item("/admin/users", "nav.users"),
             item("/admin/imports", "nav.imports"),
         ],
     }

@@ -174,15 +174,69 @@ impl FromRequest for Posted {
         Box::pin(async move {
             let session = read(req.clone()).await?;
             let fields = Fields(form.await.map(web::Form::into_inner).unwrap_or_default());
-            let console = req
-                .app_data::<web::Data<ConsoleState>>()
-                .ok_or(ConsoleError::Api(crate::error::ApiError::Internal))?;
-            let presented = fields.get("csrf").unwrap_or_default();
-            if !console.csrf.verify("session", &session.token, presented) {
-                tracing::warn!(user_id = %session.principal.user.id, "console form without a valid CSRF token");
-                return Err(ConsoleError::Csrf);
-            }
+            check_csrf(&req, &session, &fields)?;
             Ok(Self { session, fields })
+        })
+    }
+}
+
+/// Refuses a form whose `csrf` field is not the session's token.
+fn check_csrf(req: &HttpRequest, session: &Session, fields: &Fields) -> Result<(), ConsoleError> {
+    let console = req
+        .app_data::<web::Data<ConsoleState>>()
+        .ok_or(ConsoleError::Api(crate::error::ApiError::Internal))?;
+    let presented = fields.get("csrf").unwrap_or_default();
+    if !console.csrf.verify("session", &session.token, presented) {
+        tracing::warn!(user_id = %session.principal.user.id, "console form without a valid CSRF token");
+        return Err(ConsoleError::Csrf);
+    }
+    Ok(())
+}
+
+/// A submitted `multipart/form-data` form (one with a file) of a signed-in browser whose CSRF
+/// token was checked, like [`Posted`].
+pub struct Uploaded {
+    pub session: Session,
+    pub fields: Fields,
+    pub files: Vec<super::multipart::FilePart>,
+}
+
+impl FromRequest for Uploaded {
+    type Error = ConsoleError;
+    type Future = Pending<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let session = read(req.clone()).await?;
+            let boundary = req
+                .headers()
+                .get(actix_web::http::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(super::multipart::boundary);
+            // Without a readable form there is no token: refused as a forged form is.
+            let parts = match (boundary, body.await) {
+                (Some(boundary), Ok(body)) => {
+                    super::multipart::parse(&body, &boundary).unwrap_or_default()
+                }
+                (None, _) => super::multipart::Parts::default(),
+                (_, Err(_)) => {
+                    let limit = req
+                        .app_data::<web::Data<AppState>>()
+                        .map_or(0, |state| state.body_limit);
+                    return Err(ConsoleError::Api(crate::error::ApiError::PayloadTooLarge {
+                        limit,
+                    }));
+                }
+            };
+            let fields = Fields(parts.fields);
+            check_csrf(&req, &session, &fields)?;
+            Ok(Self {
+                session,
+                fields,
+                files: parts.files,
+            })
         })
     }
 }

@@ -252,9 +252,17 @@ async fn bom_coverage(
         BomId(id.into_inner()),
     )
     .await?;
+    Ok(web::Json(coverage_view(coverage, state.home_province)))
+}
+
+/// A bill of materials' coverage as `GET /boms/{id}/coverage` answers it and the console shows it.
+pub(crate) fn coverage_view(
+    coverage: boms::Coverage,
+    home: peitao_domain::ProvinceCode,
+) -> CoverageView {
     let names = &coverage.suppliers;
-    Ok(web::Json(CoverageView {
-        bom: summary(&coverage.bom, state.home_province),
+    CoverageView {
+        bom: summary(&coverage.bom, home),
         current_rate: coverage.current_rate(),
         potential_rate: coverage.potential_rate(),
         movable_value_fen: coverage.movable_value_fen,
@@ -285,5 +293,5 @@ async fn bom_coverage(
                     .collect(),
             })
             .collect(),
-    }))
+    }
 }

@@ -75,19 +75,24 @@ async fn list_chains(
     state: web::Data<AppState>,
     _principal: Principal,
 ) -> Result<web::Json<List<ChainView>>, ApiError> {
-    let chains = state.store.list_chains().await?;
     Ok(web::Json(List {
-        items: chains
-            .into_iter()
-            .map(|chain| ChainView {
-                id: chain.id.0,
-                code: chain.code,
-                name_zh: chain.name_zh,
-                name_en: chain.name_en,
-            })
-            .collect(),
+        items: chain_views(&state).await?,
         next_cursor: None,
     }))
+}
+
+/// Every chain, by code: what `GET /chains` lists and the console's chain map offers.
+pub(crate) async fn chain_views(state: &AppState) -> Result<Vec<ChainView>, ApiError> {
+    let chains = state.store.list_chains().await?;
+    Ok(chains
+        .into_iter()
+        .map(|chain| ChainView {
+            id: chain.id.0,
+            code: chain.code,
+            name_zh: chain.name_zh,
+            name_en: chain.name_en,
+        })
+        .collect())
 }
 
 /// One chain's graph: its categories and upstream → downstream links, with each category's
@@ -106,7 +111,18 @@ async fn chain_graph(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<ChainGraphView>, ApiError> {
-    let id = ChainId(id.into_inner());
+    Ok(web::Json(
+        graph_view(&state, &principal, ChainId(id.into_inner())).await?,
+    ))
+}
+
+/// One chain's graph with each node's coverage as `principal` may see it: what
+/// `GET /chains/{id}/graph` answers and the console's chain map draws.
+pub(crate) async fn graph_view(
+    state: &AppState,
+    principal: &Principal,
+    id: ChainId,
+) -> Result<ChainGraphView, ApiError> {
     let chain = state
         .store
         .chain(id)
@@ -154,7 +170,7 @@ async fn chain_graph(
             }
         })
         .collect();
-    Ok(web::Json(ChainGraphView {
+    Ok(ChainGraphView {
         chain: ChainView {
             id: chain.id.0,
             code: chain.code,
@@ -170,5 +186,5 @@ async fn chain_graph(
             })
             .collect(),
         coverage,
-    }))
+    })
 }

@@ -141,7 +141,7 @@ async fn list_events(
         .and_then(|value| value.trim().parse::<i64>().ok())
         .filter(|id| *id >= 0)
         .unwrap_or(after);
-    let stream = event_stream(state.into_inner(), principal, resume);
+    let stream = event_stream(state.into_inner(), principal, resume, true);
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,
@@ -159,19 +159,29 @@ struct Tail {
     pending: std::collections::VecDeque<Bytes>,
     watermark: tokio::sync::watch::Receiver<i64>,
     open: bool,
+    named: bool,
 }
 
-fn frame(event: Event) -> Bytes {
+/// An event as a server-sent event; `named` gives it an `event:` line with its type (a browser's
+/// `onmessage` hears only unnamed ones; the type is in the data either way).
+fn frame(event: Event, named: bool) -> Bytes {
     let id = event.id;
-    let kind = event.kind.clone();
+    let name = if named {
+        format!("event: {}\n", event.kind)
+    } else {
+        String::new()
+    };
     let data = serde_json::to_string(&EventView::from(event)).unwrap_or_default();
-    Bytes::from(format!("id: {id}\nevent: {kind}\ndata: {data}\n\n"))
+    Bytes::from(format!("id: {id}\n{name}data: {data}\n\n"))
 }
 
-fn event_stream(
+/// The events `principal` may see after `after`, as server-sent events, until the client leaves or
+/// the user is disabled: the API's stream and the console's live updates.
+pub(crate) fn event_stream(
     state: std::sync::Arc<AppState>,
     principal: Principal,
     after: i64,
+    named: bool,
 ) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
     let watermark = state.events.subscribe();
     let tail = Tail {
@@ -181,6 +191,7 @@ fn event_stream(
         pending: std::collections::VecDeque::from([Bytes::from_static(b": connected\n\n")]),
         watermark,
         open: true,
+        named,
     };
     stream::unfold(tail, |mut tail| async move {
         loop {
@@ -203,7 +214,7 @@ fn event_stream(
                 Ok(batch) if !batch.is_empty() => {
                     for event in batch {
                         tail.last = event.id;
-                        tail.pending.push_back(frame(event));
+                        tail.pending.push_back(frame(event, tail.named));
                     }
                     continue;
                 }

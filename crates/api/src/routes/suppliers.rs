@@ -190,24 +190,31 @@ async fn get_supplier(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<SupplierView>, ApiError> {
-    let id = id.into_inner();
-    let what = format!("supplier {id}");
-    let supplier = state
-        .store
-        .organization(OrganizationId(id))
-        .await
-        .or_not_found(&what)?;
-    if supplier.kind != OrganizationKind::Sme || !can_read(&principal, &supplier) {
+    Ok(web::Json(
+        supplier_view(&state, &principal, OrganizationId(id.into_inner())).await?,
+    ))
+}
+
+/// An SME's profile as `principal` may read it (else the same 404 as a missing one): what
+/// `GET /suppliers/{id}` answers and the console's profile page shows.
+pub(crate) async fn supplier_view(
+    state: &AppState,
+    principal: &Principal,
+    id: OrganizationId,
+) -> Result<SupplierView, ApiError> {
+    let what = format!("supplier {}", id.0);
+    let supplier = state.store.organization(id).await.or_not_found(&what)?;
+    if supplier.kind != OrganizationKind::Sme || !can_read(principal, &supplier) {
         return Err(ApiError::not_found(what));
     }
-    Ok(web::Json(SupplierView {
+    Ok(SupplierView {
         id: supplier.id.0,
         in_province: supplier.region_code.is_in(state.home_province),
         region_code: supplier.region_code.to_string(),
         park_id: supplier.park_id.map(|park| park.0),
         verified: supplier.verified,
-        capabilities: capability_views(&state, supplier.id).await?,
-        certifications: certification_views(&state, supplier.id).await?,
+        capabilities: capability_views(state, supplier.id).await?,
+        certifications: certification_views(state, supplier.id).await?,
         sites: sites::list(&state.store, supplier.id)
             .await?
             .into_iter()
@@ -223,7 +230,7 @@ async fn get_supplier(
             }
         },
         name: supplier.name,
-    }))
+    })
 }
 
 /// The signed-in SME's capabilities, by category code.
