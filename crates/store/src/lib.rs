@@ -43,9 +43,7 @@ pub use page::{Page, PageRequest};
 pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use sea_orm::sqlx;
-pub use stats::{
-    BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope, SupplyFigures,
-};
+pub use stats::{BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope};
 pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;
