@@ -202,16 +202,19 @@ pub async fn supporting_rate(
         .iter()
         .map(|bucket| (bucket.starts_at(), bucket.ends_before()))
         .collect();
-    let leads: BTreeMap<OrganizationId, LeadInfo> = store
-        .stats_leads(scope)
-        .await?
-        .into_iter()
-        .map(|lead| (lead.id, lead))
-        .collect();
+    // Three independent reads, each in its own transaction: side by side, the database sums
+    // deals and baselines at once.
+    let (leads, baseline_cells, deal_cells) = tokio::try_join!(
+        store.stats_leads(scope),
+        store.baseline_cells(scope),
+        store.deal_cells(scope, &ranges),
+    )?;
+    let leads: BTreeMap<OrganizationId, LeadInfo> =
+        leads.into_iter().map(|lead| (lead.id, lead)).collect();
 
     // Each (lead, category) once: its annual baseline, and its deals in each bucket.
     let mut cells = Cells::default();
-    for cell in store.baseline_cells(scope).await? {
+    for cell in baseline_cells {
         if !excluded.contains(&cell.category) {
             let key = cells.key(cell.lead, cell.category);
             add(
@@ -222,7 +225,7 @@ pub async fn supporting_rate(
         }
     }
     let mut deals: Vec<HashMap<usize, Split>> = vec![HashMap::new(); buckets.len()];
-    for cell in store.deal_cells(scope, &ranges).await? {
+    for cell in deal_cells {
         if !excluded.contains(&cell.category) {
             let key = cells.key(cell.lead, cell.category);
             if let Some(bucket) = deals.get_mut(cell.bucket) {
@@ -357,12 +360,13 @@ struct Cells {
 
 impl Cells {
     fn key(&mut self, lead: OrganizationId, category: CategoryCode) -> usize {
-        if let Some(&key) = self.numbers.get(&(lead, category.clone())) {
+        let pair = (lead, category);
+        if let Some(&key) = self.numbers.get(&pair) {
             return key;
         }
         let key = self.keys.len();
-        self.keys.push((lead, category.clone()));
-        self.numbers.insert((lead, category), key);
+        self.keys.push(pair.clone());
+        self.numbers.insert(pair, key);
         self.baseline.push(Split::default());
         key
     }
@@ -469,8 +473,10 @@ pub struct Overview {
 }
 
 pub async fn overview(store: &Store, actor: &Actor, period: Period) -> Result<Overview, AppError> {
-    let by_month = supporting_rate(store, actor, period, Some(GroupBy::Month), &[]).await?;
-    let funnel = funnel(store, actor, period).await?;
+    let (by_month, funnel) = tokio::try_join!(
+        supporting_rate(store, actor, period, Some(GroupBy::Month), &[]),
+        funnel(store, actor, period),
+    )?;
     Ok(Overview {
         period,
         supporting_rate: by_month.total,

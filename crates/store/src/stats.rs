@@ -105,6 +105,36 @@ fn utc(at: OffsetDateTime) -> Value {
     at.to_offset(UtcOffset::UTC).into()
 }
 
+/// The position of `d.awarded_at` among `buckets`, as SQL, for rows within the buckets' span;
+/// -1 for a row in no bucket. Contiguous buckets (months, or the one period) are found by binary
+/// search, a few comparisons a row rather than two per bucket.
+fn bucket_case(buckets: &[Bucket], values: &mut Vec<Value>) -> String {
+    fn search(buckets: &[Bucket], offset: usize, values: &mut Vec<Value>) -> String {
+        if buckets.len() <= 1 {
+            return offset.to_string();
+        }
+        let middle = buckets.len() / 2;
+        values.push(utc(buckets[middle].0));
+        let below = search(&buckets[..middle], offset, values);
+        let above = search(&buckets[middle..], offset + middle, values);
+        format!("CASE WHEN d.awarded_at < ? THEN {below} ELSE {above} END")
+    }
+    let contiguous = buckets.windows(2).all(|pair| pair[0].1 == pair[1].0);
+    if contiguous {
+        return search(buckets, 0, values);
+    }
+    let mut case = String::from("CASE");
+    for (position, (start, end)) in buckets.iter().enumerate() {
+        case.push_str(&format!(
+            " WHEN d.awarded_at >= ? AND d.awarded_at < ? THEN {position}"
+        ));
+        values.push(utc(*start));
+        values.push(utc(*end));
+    }
+    case.push_str(" ELSE -1 END");
+    case
+}
+
 /// The condition restricting `column` (an organisation id of a lead) to the scope.
 fn scope_condition(scope: StatsScope, column: &str, values: &mut Vec<Value>) -> String {
     match scope {
@@ -207,15 +237,7 @@ impl Store {
         let backend = self.db.get_database_backend();
         let txn = self.reporting().await?;
         let mut values = Vec::new();
-        let mut case = String::from("CASE");
-        for (position, (start, end)) in buckets.iter().enumerate() {
-            case.push_str(&format!(
-                " WHEN d.awarded_at >= ? AND d.awarded_at < ? THEN {position}"
-            ));
-            values.push(utc(*start));
-            values.push(utc(*end));
-        }
-        case.push_str(" ELSE -1 END");
+        let case = bucket_case(buckets, &mut values);
         values.push(utc(first.0));
         values.push(utc(last.1));
         let condition = scope_condition(scope, "d.lead_id", &mut values);
