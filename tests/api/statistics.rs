@@ -395,6 +395,56 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
     assert_eq!(none["current"]["total_fen"], 600_000);
 }
 
+/// One number from the database.
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let db = app.store.connection();
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn deals_made_before_they_carried_their_category_get_it_from_their_needs() {
+    let fixture = fixture().await;
+    let app = &fixture.app;
+    let deals = scalar(app, "SELECT COUNT(*) FROM deals").await;
+    assert_eq!(deals, 6);
+    let agree = "SELECT COUNT(*) FROM deals d JOIN needs n ON n.id = d.need_id \
+                 WHERE d.category_code = n.category_code";
+    assert_eq!(scalar(app, agree).await, deals, "set at the award");
+
+    // Back to before the migration that put the category on deals, and forward again over the
+    // fixture's deals.
+    let migrations = app.store.migration_status().await.unwrap();
+    let at = migrations
+        .iter()
+        .position(|m| m.name == "m20261129_000018_deals_category")
+        .unwrap();
+    let steps = u32::try_from(migrations.len() - at).unwrap();
+    app.store.migrate_down(steps).await.unwrap();
+    let changes = scalar(app, "SELECT COUNT(*) FROM matching_changes").await;
+    app.store.migrate_up().await.unwrap();
+    assert_eq!(scalar(app, agree).await, deals, "filled from the needs");
+    assert_eq!(
+        scalar(app, "SELECT COUNT(*) FROM matching_changes").await,
+        changes,
+        "the fill changes nothing the matching engine reads, so it logs nothing"
+    );
+
+    // The figures stand.
+    let report = get(
+        &fixture,
+        "/api/v1/stats/supporting-rate?from=2026-01-01&to=2026-03-31",
+        &fixture.admin.access_token,
+    )
+    .await;
+    assert_eq!(report["total"]["current"]["in_province_fen"], 660_000);
+    assert_eq!(report["total"]["current"]["total_fen"], 1_300_000);
+}
+
 #[tokio::test]
 async fn each_scope_sees_its_own_figures_and_smes_none() {
     let fixture = fixture().await;

@@ -10,7 +10,7 @@ use peitao_domain::{
     supporting::{BEIJING, prorate},
 };
 use peitao_matching::{NeedFacts, RankOptions, SupplierMatch};
-use peitao_store::{FunnelFigures, LeadInfo, StatsScope, Store, SupplyFigures};
+use peitao_store::{FunnelFigures, LeadInfo, StatsScope, Store};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::{AppError, matching::MatchingEngine, needs::Actor};
@@ -202,16 +202,19 @@ pub async fn supporting_rate(
         .iter()
         .map(|bucket| (bucket.starts_at(), bucket.ends_before()))
         .collect();
-    let leads: BTreeMap<OrganizationId, LeadInfo> = store
-        .stats_leads(scope)
-        .await?
-        .into_iter()
-        .map(|lead| (lead.id, lead))
-        .collect();
+    // Three independent reads, each in its own transaction: side by side, the database sums
+    // deals and baselines at once.
+    let (leads, baseline_cells, deal_cells) = tokio::try_join!(
+        store.stats_leads(scope),
+        store.baseline_cells(scope),
+        store.deal_cells(scope, &ranges),
+    )?;
+    let leads: BTreeMap<OrganizationId, LeadInfo> =
+        leads.into_iter().map(|lead| (lead.id, lead)).collect();
 
     // Each (lead, category) once: its annual baseline, and its deals in each bucket.
     let mut cells = Cells::default();
-    for cell in store.baseline_cells(scope).await? {
+    for cell in baseline_cells {
         if !excluded.contains(&cell.category) {
             let key = cells.key(cell.lead, cell.category);
             add(
@@ -222,7 +225,7 @@ pub async fn supporting_rate(
         }
     }
     let mut deals: Vec<HashMap<usize, Split>> = vec![HashMap::new(); buckets.len()];
-    for cell in store.deal_cells(scope, &ranges).await? {
+    for cell in deal_cells {
         if !excluded.contains(&cell.category) {
             let key = cells.key(cell.lead, cell.category);
             if let Some(bucket) = deals.get_mut(cell.bucket) {
@@ -357,12 +360,13 @@ struct Cells {
 
 impl Cells {
     fn key(&mut self, lead: OrganizationId, category: CategoryCode) -> usize {
-        if let Some(&key) = self.numbers.get(&(lead, category.clone())) {
+        let pair = (lead, category);
+        if let Some(&key) = self.numbers.get(&pair) {
             return key;
         }
         let key = self.keys.len();
-        self.keys.push((lead, category.clone()));
-        self.numbers.insert((lead, category), key);
+        self.keys.push(pair.clone());
+        self.numbers.insert(pair, key);
         self.baseline.push(Split::default());
         key
     }
@@ -469,8 +473,10 @@ pub struct Overview {
 }
 
 pub async fn overview(store: &Store, actor: &Actor, period: Period) -> Result<Overview, AppError> {
-    let by_month = supporting_rate(store, actor, period, Some(GroupBy::Month), &[]).await?;
-    let funnel = funnel(store, actor, period).await?;
+    let (by_month, funnel) = tokio::try_join!(
+        supporting_rate(store, actor, period, Some(GroupBy::Month), &[]),
+        funnel(store, actor, period),
+    )?;
     Ok(Overview {
         period,
         supporting_rate: by_month.total,
@@ -478,6 +484,47 @@ pub async fn overview(store: &Store, actor: &Actor, period: Period) -> Result<Ov
         trend: by_month.groups,
         lead_enterprises: by_month.lead_enterprises,
     })
+}
+
+/// In-province supply of one category: eligible suppliers able to make it or something below it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SupplyFigures {
+    pub suppliers: i64,
+    /// Declared annual capacity by unit (trimmed and lower-cased, as matching compares units).
+    pub capacity: Vec<(String, i64)>,
+}
+
+/// The in-province supply of each of `codes`, from the matching engine's supplier records: the
+/// same eligible set its rankings draw from (an SME with an enabled user, verified when
+/// matching requires it, registered in the home province), brought up to date with the change
+/// log first so that the figures are as fresh as the database.
+async fn in_province_supply(
+    store: &Store,
+    engine: &MatchingEngine,
+    codes: &[CategoryCode],
+) -> Result<HashMap<CategoryCode, SupplyFigures>, AppError> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    engine.catch_up(store).await?;
+    let found = engine.read(|index| index.in_province_supply(codes));
+    let figure = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+    Ok(found
+        .into_iter()
+        .map(|(code, supply)| {
+            (
+                code,
+                SupplyFigures {
+                    suppliers: figure(supply.suppliers),
+                    capacity: supply
+                        .capacity
+                        .into_iter()
+                        .map(|(unit, annual)| (unit, figure(annual)))
+                        .collect(),
+                },
+            )
+        })
+        .collect())
 }
 
 /// A category with demand and too few in-province suppliers: an investment-attraction target.
@@ -517,7 +564,6 @@ pub async fn gaps(
     limit: usize,
 ) -> Result<Vec<Gap>, AppError> {
     let scope = scope_of(actor)?;
-    let settings = engine.settings();
     let mut demand: BTreeMap<CategoryCode, (i64, i64, i64, BTreeMap<OrganizationId, i64>)> =
         BTreeMap::new();
     for cell in store.demand_cells(scope).await? {
@@ -529,13 +575,7 @@ pub async fn gaps(
             cell.open_value_fen + cell.baseline_out_of_province_fen;
     }
     let categories: Vec<CategoryCode> = demand.keys().cloned().collect();
-    let supply = store
-        .in_province_supply(
-            &categories,
-            settings.home_province,
-            settings.require_verified,
-        )
-        .await?;
+    let supply = in_province_supply(store, engine, &categories).await?;
     let mut gaps: Vec<(CategoryCode, i64)> = demand
         .iter()
         .filter(|(code, _)| supply.get(*code).map_or(0, |found| found.suppliers) < fewer_than)
@@ -659,10 +699,7 @@ pub async fn chain_coverage(
     actor: &Actor,
     codes: &[CategoryCode],
 ) -> Result<HashMap<CategoryCode, NodeCoverage>, AppError> {
-    let settings = engine.settings();
-    let supply = store
-        .in_province_supply(codes, settings.home_province, settings.require_verified)
-        .await?;
+    let supply = in_province_supply(store, engine, codes).await?;
     let demand: Option<HashMap<CategoryCode, (i64, i64)>> = match scope_of(actor) {
         Ok(scope) => {
             let mut demand: HashMap<CategoryCode, (i64, i64)> = HashMap::new();

@@ -17,6 +17,7 @@
 
 mod query;
 mod snapshot;
+mod supply;
 mod topk;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use peitao_domain::{CategoryCode, CredentialTier, NeedId, OrganizationId, Provin
 
 pub use query::{Explanation, RankOptions};
 pub use snapshot::{IndexSnapshot, PostingSnapshot};
+pub use supply::CategorySupply;
 
 use crate::{
     Atlas, ChainGraph, TaxonomyTree, Weights, WeightsError,

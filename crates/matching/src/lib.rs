@@ -24,7 +24,8 @@ pub use facts::{
 };
 pub use filter::Exclusion;
 pub use index::{
-    Explanation, IndexConfig, IndexError, IndexSnapshot, MatchIndex, PostingSnapshot, RankOptions,
+    CategorySupply, Explanation, IndexConfig, IndexError, IndexSnapshot, MatchIndex,
+    PostingSnapshot, RankOptions,
 };
 pub use records::RecordError;
 pub use score::{CategoryRelation, Components, NeedMatch, SupplierMatch};

@@ -146,6 +146,7 @@ async fn insert_past_need(txn: &DatabaseTransaction, past: &PastNeed) -> Result<
             need_id: Set(need.id),
             quote_id: Set(stored.id),
             lead_id: Set(past.lead.0),
+            category_code: Set(need.category_code.clone()),
             supplier_id: Set(quote.supplier.0),
             awarded_by: Set(Some(deal.awarded_by.0)),
             quantity: Set(amount(deal.quantity)?),

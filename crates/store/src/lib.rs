@@ -46,9 +46,7 @@ pub use quotes::{AwardOutcome, Deal, NewAward, Quote};
 pub use reference::CategoryFilter;
 pub use sea_orm::sqlx;
 pub use sites::SiteRemoval;
-pub use stats::{
-    BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope, SupplyFigures,
-};
+pub use stats::{BaselineCell, Bucket, DealCell, DemandCell, FunnelFigures, LeadInfo, StatsScope};
 pub use suppliers::{StoredCertification, SupplierRecord};
 pub use synthetic::{BulkLoad, Cell, SqlRankWeights, rank_suppliers_sql_text};
 pub use taxonomy::TaxonomyCounts;

@@ -331,6 +331,7 @@ impl Store {
             need_id: Set(award.need.0),
             quote_id: Set(award.quote.0),
             lead_id: Set(award.lead.0),
+            category_code: Set(need_after.category_code.clone()),
             supplier_id: Set(award.supplier.0),
             awarded_by: Set(Some(award.actor.0)),
             quantity: Set(quantity),

@@ -10,6 +10,8 @@ pub struct Model {
     pub need_id: i64,
     pub quote_id: i64,
     pub lead_id: i64,
+    /// The need's category, copied at the award (a need's category never changes after it).
+    pub category_code: String,
     pub supplier_id: i64,
     pub awarded_by: Option<i64>,
     pub quantity: i64,
