@@ -19,6 +19,7 @@ mod m20261128_000012_create_events;
 mod m20261129_000013_create_webhooks;
 mod m20261129_000015_create_boms;
 mod m20261129_000016_notify_events;
+mod m20261129_000017_users_organization_index;
 mod m20261129_000018_deals_category;
 
 /// The list of every migration, oldest first.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_create_webhooks::Migration),
             Box::new(m20261129_000015_create_boms::Migration),
             Box::new(m20261129_000016_notify_events::Migration),
+            Box::new(m20261129_000017_users_organization_index::Migration),
             Box::new(m20261129_000018_deals_category::Migration),
         ]
     }

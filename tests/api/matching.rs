@@ -538,6 +538,15 @@ async fn the_index_after_writes_equals_one_rebuilt_from_the_database() {
     }
     // An administrator changes a verification.
     let me = send(&sme, Method::GET, "/api/v1/me", Value::Null).await;
+    // The SME renames itself: rankings are labelled from the engine, which must follow.
+    let organization = &me["organization"];
+    send(
+        &sme,
+        Method::PATCH,
+        &format!("/api/v1/organizations/{}", organization["id"]),
+        json!({"name": "Renamed Stamping Co.", "version": organization["version"]}),
+    )
+    .await;
     send(
         &admin,
         Method::POST,
@@ -562,5 +571,116 @@ async fn the_index_after_writes_equals_one_rebuilt_from_the_database() {
     assert!(
         followed == fresh,
         "the followed index differs from a fresh build"
+    );
+    let labels = app.matching.labels_snapshot();
+    assert_eq!(labels.len(), 150);
+    assert_eq!(
+        labels
+            .get(&peitao_domain::OrganizationId(
+                organization["id"].as_i64().unwrap()
+            ))
+            .map(|label| &*label.name),
+        Some("Renamed Stamping Co.")
+    );
+    assert!(
+        labels == rebuilt.labels_snapshot(),
+        "the followed labels differ from a fresh build's"
+    );
+    // The build reads the suppliers by ranges of ids; however narrow, they add up to the same.
+    for range in [1, 7] {
+        let ranged =
+            peitao_app::matching::MatchingEngine::build_in_ranges(&app.store, settings, range)
+                .await
+                .unwrap();
+        assert!(
+            ranged.snapshot() == fresh,
+            "a build by ranges of {range} ids differs"
+        );
+        assert!(
+            ranged.labels_snapshot() == labels,
+            "the labels of a build by ranges of {range} ids differ"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_bulk_read_totals_deals_as_one_pass_over_each_deal_would() {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+    use peitao_app::demo::{self, Scale};
+    use peitao_domain::OrganizationId;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app().await;
+    demo::seed(&app.store, Scale::Small, 5, false, |_, _| {})
+        .await
+        .unwrap();
+    // Every deal on its own, as the reference: active ones commit their quantity to the need's
+    // category, fulfilled ones make the scorecard, and both say what is supplied to whom.
+    let connection = app.store.connection();
+    let deals = connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT d.supplier_id, d.lead_id, d.status, d.quantity, d.on_time, d.quality_rating, \
+             n.category_code FROM deals d JOIN needs n ON n.id = d.need_id",
+        ))
+        .await
+        .unwrap();
+    type Expected = (
+        BTreeMap<CategoryCode, u64>,
+        (u32, u32, u32),
+        BTreeSet<(OrganizationId, CategoryCode)>,
+    );
+    let mut expected: HashMap<OrganizationId, Expected> = HashMap::new();
+    let mut statuses = BTreeSet::new();
+    for deal in &deals {
+        let supplier = OrganizationId(deal.try_get_by_index(0).unwrap());
+        let lead = OrganizationId(deal.try_get_by_index(1).unwrap());
+        let status: String = deal.try_get_by_index(2).unwrap();
+        let quantity: i64 = deal.try_get_by_index(3).unwrap();
+        let on_time: Option<bool> = deal.try_get_by_index(4).unwrap();
+        let rating: Option<i16> = deal.try_get_by_index(5).unwrap();
+        let category = CategoryCode::parse(&deal.try_get_by_index::<String>(6).unwrap()).unwrap();
+        statuses.insert(status.clone());
+        let (committed, scorecard, supplied) = expected.entry(supplier).or_default();
+        match status.as_str() {
+            "active" => {
+                *committed.entry(category.clone()).or_default() += u64::try_from(quantity).unwrap();
+            }
+            "fulfilled" => {
+                scorecard.0 += 1;
+                scorecard.1 += u32::from(on_time == Some(true));
+                scorecard.2 += rating.map_or(0, |r| u32::try_from(r).unwrap());
+            }
+            _ => continue,
+        }
+        supplied.insert((lead, category));
+    }
+    assert!(
+        ["active", "cancelled", "fulfilled"]
+            .iter()
+            .all(|status| statuses.contains(*status)),
+        "the demo has deals in every state: {statuses:?}"
+    );
+    let rows = app.store.supplier_matching_rows(None).await.unwrap();
+    assert_eq!(rows.len(), 150);
+    let mut with_deals = 0;
+    for row in &rows {
+        let (committed, scorecard, supplied) = expected.remove(&row.id).unwrap_or_default();
+        with_deals += usize::from(!supplied.is_empty());
+        assert_eq!(row.committed, committed, "committed of {}", row.id);
+        assert_eq!(row.scorecard, scorecard, "scorecard of {}", row.id);
+        assert_eq!(row.supplied, supplied, "supplied of {}", row.id);
+    }
+    assert!(with_deals > 10, "only {with_deals} suppliers have deals");
+    assert!(
+        expected.is_empty(),
+        "deals of unknown suppliers: {expected:?}"
+    );
+    // Read by ids, as the engine does for a change, they are the same rows.
+    let ids: Vec<OrganizationId> = rows.iter().map(|row| row.id).collect();
+    assert_eq!(
+        app.store.supplier_matching_rows(Some(&ids)).await.unwrap(),
+        rows
     );
 }

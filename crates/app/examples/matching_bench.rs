@@ -88,14 +88,16 @@ fn mib(kib: Option<u64>) -> f64 {
     kib.unwrap_or(0) as f64 / 1024.0
 }
 
-/// The engine's `load` step by step: each loader, then `MatchIndex::build`, with the time and
-/// resident set after each (the rows are dropped at the end, as `load` drops them). Run on its
-/// own (`--phases` stops after it), so the figures are not mixed with a previous build's.
+/// The engine's `load` step by step, without its overlap of reading and indexing: the reference
+/// tables, then the suppliers range by range (the time reading and the time indexing summed
+/// separately), the open needs, the final trim; with the time and resident set after each. Run
+/// on its own (`--phases` stops after it), so the figures are not mixed with a previous build's.
 async fn phases(
     store: &Store,
     settings: &MatchingSettings,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    use peitao_app::matching::supplier_facts;
+    use peitao_app::matching::{BUILD_RANGE, supplier_facts};
+    use peitao_domain::OrganizationId;
     use peitao_matching::{Atlas, ChainGraph, IndexConfig, MatchIndex, TaxonomyTree};
     let mut last = Instant::now();
     let mut step = |label: &str| {
@@ -116,26 +118,47 @@ async fn phases(
         chain.add_link(&link.upstream, &link.downstream)?;
     }
     let atlas = Atlas::from_regions(&store.counties_with_prefix("").await?);
-    step("taxonomy, chain links, atlas");
-    let suppliers = store.supplier_matching_rows(None).await?;
-    step(&format!(
-        "supplier_matching_rows ({} rows)",
-        suppliers.len()
-    ));
-    let needs = store.open_need_matching_rows(None).await?;
-    step(&format!("open_need_matching_rows ({} rows)", needs.len()));
     let mut config = IndexConfig::new(taxonomy, chain, atlas);
     config.weights = settings.weights;
     config.home_province = settings.home_province;
-    let index = MatchIndex::build(
-        config,
-        suppliers.iter().map(supplier_facts),
-        needs.iter().map(need_facts),
-    )?;
-    step("MatchIndex::build");
-    drop(suppliers);
+    let mut index = MatchIndex::new(config)?;
+    step("taxonomy, chain links, atlas");
+    let (mut reading, mut indexing, mut rows, mut ranges) = (Duration::ZERO, Duration::ZERO, 0, 0);
+    if let Some((first, last)) = store.supplier_id_bounds().await? {
+        let mut from = first.0;
+        while from <= last.0 {
+            let to = from.saturating_add(BUILD_RANGE);
+            let started = Instant::now();
+            let batch = store
+                .supplier_matching_rows_between(OrganizationId(from), OrganizationId(to))
+                .await?;
+            reading += started.elapsed();
+            let started = Instant::now();
+            for row in &batch {
+                index.upsert_supplier(supplier_facts(row))?;
+            }
+            indexing += started.elapsed();
+            rows += batch.len();
+            ranges += 1;
+            from = to;
+        }
+    }
+    println!(
+        "  supplier_matching_rows_between, {ranges} ranges of {BUILD_RANGE} ids ({rows} rows): \
+         {:.2} s reading, {:.2} s indexing",
+        reading.as_secs_f64(),
+        indexing.as_secs_f64()
+    );
+    step("suppliers read and indexed");
+    let needs = store.open_need_matching_rows(None).await?;
+    let count = needs.len();
+    for need in &needs {
+        index.upsert_need(need_facts(need));
+    }
     drop(needs);
-    step("rows dropped");
+    step(&format!("open_need_matching_rows ({count} rows), indexed"));
+    index.shrink_to_fit();
+    step("posting lists trimmed");
     println!("  peak VmHWM {:.0} MiB", mib(status_kib("VmHWM:")));
     drop(index);
     Ok(())

@@ -7,14 +7,18 @@
 //! - Other processes follow within about a second: PostgreSQL wakes them with `NOTIFY` (a lost
 //!   listening connection triggers a full resync), SQLite is polled.
 //! - Queries never touch the database for ranking; they read the index under a shared lock.
+//! - Beside the index the engine keeps each supplier's name and county ([`SupplierLabel`]), from
+//!   the same rows and by the same writes, so a ranking is labelled without a query.
+//! - The build reads the suppliers a range of ids at a time and feeds each range to the index
+//!   while the next is read, so only two ranges' rows are ever held.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet, HashMap},
     sync::{Arc, PoisonError, RwLock},
     time::{Duration, Instant},
 };
 
-use peitao_domain::{Need, NeedId, OrganizationId, ProvinceCode, Role, Scorecard};
+use peitao_domain::{Need, NeedId, OrganizationId, ProvinceCode, RegionCode, Role, Scorecard};
 use peitao_matching::{
     Atlas, CapabilityFacts, CertificationFacts, ChainGraph, CredentialFacts, Explanation,
     IndexConfig, MatchIndex, NeedFacts, NeedMatch, RankOptions, SuppliedFacts, SupplierFacts,
@@ -48,9 +52,32 @@ struct Follow {
     gap_since: Option<Instant>,
 }
 
+/// A supplier's name and the county it is registered in, for labelling rankings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierLabel {
+    pub name: Box<str>,
+    pub region_code: RegionCode,
+}
+
+impl SupplierLabel {
+    fn of(row: &SupplierMatchingRow) -> Self {
+        Self {
+            name: row.name.as_str().into(),
+            region_code: row.region_code,
+        }
+    }
+}
+
+/// The index and the labels of the suppliers it holds, changed together.
+#[derive(Debug)]
+struct Indexed {
+    index: MatchIndex,
+    labels: HashMap<OrganizationId, SupplierLabel>,
+}
+
 /// The process's matching engine.
 pub struct MatchingEngine {
-    index: RwLock<MatchIndex>,
+    indexed: RwLock<Indexed>,
     follow: Mutex<Follow>,
     settings: MatchingSettings,
 }
@@ -67,6 +94,8 @@ impl std::fmt::Debug for MatchingEngine {
 const CHANGE_PAGE: u64 = 5_000;
 /// How many change-log rows the database keeps.
 const CHANGES_KEPT: i64 = 200_000;
+/// How many organisation ids the build reads at a time.
+pub const BUILD_RANGE: i64 = 25_000;
 
 fn engine_error(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("matching engine: {err}"))
@@ -75,11 +104,21 @@ fn engine_error(err: impl std::fmt::Display) -> AppError {
 impl MatchingEngine {
     /// Builds the engine from the database.
     pub async fn build(store: &Store, settings: MatchingSettings) -> Result<Arc<Self>, AppError> {
+        Self::build_in_ranges(store, settings, BUILD_RANGE).await
+    }
+
+    /// Builds the engine from the database, reading `range` organisation ids at a time (at least
+    /// one); the result does not depend on `range`.
+    pub async fn build_in_ranges(
+        store: &Store,
+        settings: MatchingSettings,
+        range: i64,
+    ) -> Result<Arc<Self>, AppError> {
         settings.weights.validate().map_err(engine_error)?;
         let cursor = store.latest_matching_change().await?;
-        let index = load(store, &settings).await?;
+        let indexed = load(store, &settings, range).await?;
         Ok(Arc::new(Self {
-            index: RwLock::new(index),
+            indexed: RwLock::new(indexed),
             follow: Mutex::new(Follow {
                 cursor,
                 gap_since: None,
@@ -91,18 +130,37 @@ impl MatchingEngine {
     /// Runs `query` on the index under a shared lock; rankings take well under a millisecond, so
     /// writers wait little.
     pub fn read<T>(&self, query: impl FnOnce(&MatchIndex) -> T) -> T {
-        let guard = self.index.read().unwrap_or_else(PoisonError::into_inner);
-        query(&guard)
+        let guard = self.indexed.read().unwrap_or_else(PoisonError::into_inner);
+        query(&guard.index)
     }
 
-    fn write(&self, change: impl FnOnce(&mut MatchIndex)) {
-        let mut guard = self.index.write().unwrap_or_else(PoisonError::into_inner);
+    /// The labels of these suppliers, in the same order; `None` for one the engine does not hold.
+    pub fn labels(&self, suppliers: &[OrganizationId]) -> Vec<Option<SupplierLabel>> {
+        let guard = self.indexed.read().unwrap_or_else(PoisonError::into_inner);
+        suppliers
+            .iter()
+            .map(|id| guard.labels.get(id).cloned())
+            .collect()
+    }
+
+    /// Every label the engine holds, for comparing two engines.
+    pub fn labels_snapshot(&self) -> BTreeMap<OrganizationId, SupplierLabel> {
+        let guard = self.indexed.read().unwrap_or_else(PoisonError::into_inner);
+        guard
+            .labels
+            .iter()
+            .map(|(id, label)| (*id, label.clone()))
+            .collect()
+    }
+
+    fn write(&self, change: impl FnOnce(&mut Indexed)) {
+        let mut guard = self.indexed.write().unwrap_or_else(PoisonError::into_inner);
         change(&mut guard);
     }
 
-    fn replace(&self, index: MatchIndex) {
-        let mut guard = self.index.write().unwrap_or_else(PoisonError::into_inner);
-        *guard = index;
+    fn replace(&self, indexed: Indexed) {
+        let mut guard = self.indexed.write().unwrap_or_else(PoisonError::into_inner);
+        *guard = indexed;
     }
 
     /// Rebuilds the whole index from the database, from the change log's current end.
@@ -113,8 +171,8 @@ impl MatchingEngine {
 
     async fn resync_locked(&self, store: &Store, follow: &mut Follow) -> Result<(), AppError> {
         let cursor = store.latest_matching_change().await?;
-        let index = load(store, &self.settings).await?;
-        self.replace(index);
+        let indexed = load(store, &self.settings, BUILD_RANGE).await?;
+        self.replace(indexed);
         *follow = Follow {
             cursor,
             gap_since: None,
@@ -207,24 +265,26 @@ impl MatchingEngine {
             store.open_need_matching_rows(Some(&needs)).await?
         };
         let mut failure = None;
-        self.write(|index| {
+        self.write(|indexed| {
             for id in &suppliers {
                 match supplier_rows.iter().find(|row| row.id == *id) {
-                    Some(row) => {
-                        if let Err(err) = index.upsert_supplier(supplier_facts(row)) {
-                            failure = Some(engine_error(err));
+                    Some(row) => match indexed.index.upsert_supplier(supplier_facts(row)) {
+                        Ok(()) => {
+                            indexed.labels.insert(row.id, SupplierLabel::of(row));
                         }
-                    }
+                        Err(err) => failure = Some(engine_error(err)),
+                    },
                     None => {
-                        index.remove_supplier(*id);
+                        indexed.index.remove_supplier(*id);
+                        indexed.labels.remove(id);
                     }
                 }
             }
             for id in &needs {
                 match need_rows.iter().find(|row| row.id == *id) {
-                    Some(row) => index.upsert_need(need_facts(row)),
+                    Some(row) => indexed.index.upsert_need(need_facts(row)),
                     None => {
-                        index.remove_need(*id);
+                        indexed.index.remove_need(*id);
                     }
                 }
             }
@@ -312,8 +372,9 @@ enum Wake {
     Tick,
 }
 
-/// Everything the index needs, read from the database.
-async fn load(store: &Store, settings: &MatchingSettings) -> Result<MatchIndex, AppError> {
+/// Everything the index needs, read from the database: the suppliers `range` ids at a time, each
+/// range fed to the index while the next is read.
+async fn load(store: &Store, settings: &MatchingSettings, range: i64) -> Result<Indexed, AppError> {
     let mut taxonomy = TaxonomyTree::new();
     let mut chain = ChainGraph::new();
     let parents = store.category_parents().await?;
@@ -338,14 +399,45 @@ async fn load(store: &Store, settings: &MatchingSettings) -> Result<MatchIndex, 
     config.weights = settings.weights;
     config.home_province = settings.home_province;
     config.require_verified = settings.require_verified;
-    let suppliers = store.supplier_matching_rows(None).await?;
-    let needs = store.open_need_matching_rows(None).await?;
-    MatchIndex::build(
-        config,
-        suppliers.iter().map(supplier_facts),
-        needs.iter().map(need_facts),
-    )
-    .map_err(engine_error)
+    let mut indexed = Indexed {
+        index: MatchIndex::new(config).map_err(engine_error)?,
+        labels: HashMap::new(),
+    };
+    if let Some((first, last)) = store.supplier_id_bounds().await? {
+        let range = range.max(1);
+        let read = |from: i64| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let to = from.saturating_add(range);
+                store
+                    .supplier_matching_rows_between(OrganizationId(from), OrganizationId(to))
+                    .await
+            })
+        };
+        let mut from = first.0;
+        let mut reading = Some(read(from));
+        while let Some(pending) = reading.take() {
+            let rows = pending.await.map_err(engine_error)??;
+            from = from.saturating_add(range);
+            if from <= last.0 {
+                reading = Some(read(from));
+            }
+            indexed.labels.reserve(rows.len());
+            for row in &rows {
+                indexed
+                    .index
+                    .upsert_supplier(supplier_facts(row))
+                    .map_err(engine_error)?;
+                indexed.labels.insert(row.id, SupplierLabel::of(row));
+            }
+        }
+    }
+    for need in store.open_need_matching_rows(None).await? {
+        indexed.index.upsert_need(need_facts(&need));
+    }
+    indexed.index.shrink_to_fit();
+    indexed.labels.shrink_to_fit();
+    Ok(indexed)
 }
 
 /// The engine's facts of a stored supplier.

@@ -2,8 +2,11 @@
 //! start and by id as changes arrive, plus the change log the database's triggers write
 //! (`matching_changes`, migration 000011) that other processes follow.
 //!
-//! Bulk reads go table by table, streamed and grouped by organisation, so a million suppliers
-//! load in a handful of sequential scans rather than a million small queries.
+//! Bulk reads go by ranges of organisation ids ([`Store::supplier_matching_rows_between`]), table
+//! by table within a range, so a million suppliers load in a few hundred range scans rather than a
+//! million small queries, and the caller can feed each range to the index before it reads the
+//! next: only one range's rows are ever held. Deals come aggregated by the database, one row per
+//! (supplier, lead, category) rather than one per deal.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -14,7 +17,7 @@ use peitao_domain::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    Select, Statement,
+    Select, Statement, sea_query::Expr,
 };
 use time::{Date, OffsetDateTime};
 
@@ -30,6 +33,8 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupplierMatchingRow {
     pub id: OrganizationId,
+    /// Its name, for labelling rankings.
+    pub name: String,
     pub verified: bool,
     /// At least one of its users may sign in.
     pub active: bool,
@@ -81,45 +86,96 @@ pub struct MatchingChanges {
     pub subjects: BTreeSet<MatchingSubject>,
 }
 
+/// How many organisation ids a bulk read of SMEs covers at a time.
+const SUPPLIER_RANGE: i64 = 25_000;
+
 fn unsigned(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-/// Restricts a query to some organisations, by the given column, when ids are given.
-fn only<E: EntityTrait>(
-    query: Select<E>,
-    column: impl ColumnTrait,
-    ids: Option<&[i64]>,
-) -> Select<E> {
-    match ids {
-        Some(ids) => query.filter(column.is_in(ids.iter().copied())),
-        None => query,
+/// Which organisations a bulk read covers.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// These ids.
+    Ids(&'a [i64]),
+    /// Ids from the first (inclusive) to the second (exclusive).
+    Range(i64, i64),
+}
+
+/// Restricts a query to the organisations of `scope`, by the given column.
+fn only<E: EntityTrait>(query: Select<E>, column: impl ColumnTrait, scope: Scope<'_>) -> Select<E> {
+    match scope {
+        Scope::Ids(ids) => query.filter(column.is_in(ids.iter().copied())),
+        Scope::Range(from, to) => query.filter(column.gte(from)).filter(column.lt(to)),
     }
 }
 
+/// One aggregated row of an SME's deals: supplier, lead, the need's category, units that active
+/// deals commit, fulfilled deals, how many of those on time, the sum of their quality ratings.
+type DealTotals = (i64, i64, String, i64, i64, i64, i64);
+
 impl Store {
     /// The matching facts of every SME (`None`) or of the given ones; an id that is not an SME is
-    /// simply absent from the answer.
+    /// simply absent from the answer. Sorted by id.
     pub async fn supplier_matching_rows(
         &self,
         ids: Option<&[OrganizationId]>,
     ) -> Result<Vec<SupplierMatchingRow>, StoreError> {
         let mut all = Vec::new();
         match ids {
-            None => all.extend(self.supplier_rows_batch(None).await?),
+            None => {
+                if let Some((first, last)) = self.supplier_id_bounds().await? {
+                    let mut from = first.0;
+                    while from <= last.0 {
+                        let to = from.saturating_add(SUPPLIER_RANGE);
+                        all.extend(self.supplier_rows_batch(Scope::Range(from, to)).await?);
+                        from = to;
+                    }
+                }
+            }
             Some(ids) => {
                 for chunk in ids.chunks(500) {
                     let raw: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-                    all.extend(self.supplier_rows_batch(Some(&raw)).await?);
+                    all.extend(self.supplier_rows_batch(Scope::Ids(&raw)).await?);
                 }
+                all.sort_by_key(|row| row.id);
             }
         }
         Ok(all)
     }
 
+    /// The smallest and the largest id of an SME, or `None` when there is none: the span a bulk
+    /// load walks by [`Store::supplier_matching_rows_between`].
+    pub async fn supplier_id_bounds(
+        &self,
+    ) -> Result<Option<(OrganizationId, OrganizationId)>, StoreError> {
+        let bounds: Option<(Option<i64>, Option<i64>)> = organizations::Entity::find()
+            .select_only()
+            .column_as(organizations::Column::Id.min(), "first")
+            .column_as(organizations::Column::Id.max(), "last")
+            .filter(organizations::Column::Kind.eq("sme"))
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(match bounds {
+            Some((Some(first), Some(last))) => Some((OrganizationId(first), OrganizationId(last))),
+            _ => None,
+        })
+    }
+
+    /// The matching facts of the SMEs whose ids lie from `from` (inclusive) to `to` (exclusive),
+    /// sorted by id.
+    pub async fn supplier_matching_rows_between(
+        &self,
+        from: OrganizationId,
+        to: OrganizationId,
+    ) -> Result<Vec<SupplierMatchingRow>, StoreError> {
+        self.supplier_rows_batch(Scope::Range(from.0, to.0)).await
+    }
+
     async fn supplier_rows_batch(
         &self,
-        ids: Option<&[i64]>,
+        ids: Scope<'_>,
     ) -> Result<Vec<SupplierMatchingRow>, StoreError> {
         let db = &self.db;
         let mut rows: HashMap<i64, SupplierMatchingRow> = HashMap::new();
@@ -131,18 +187,20 @@ impl Store {
         .select_only()
         .columns([
             organizations::Column::Id,
+            organizations::Column::Name,
             organizations::Column::Verified,
             organizations::Column::RegionCode,
         ])
         .filter(organizations::Column::Kind.eq("sme"))
-        .into_tuple::<(i64, bool, String)>()
+        .into_tuple::<(i64, String, bool, String)>()
         .stream(db)
         .await?;
-        while let Some((id, verified, region)) = stream.try_next().await? {
+        while let Some((id, name, verified, region)) = stream.try_next().await? {
             rows.insert(
                 id,
                 SupplierMatchingRow {
                     id: OrganizationId(id),
+                    name,
                     verified,
                     active: false,
                     region_code: RegionCode::parse(&region)?,
@@ -262,19 +320,40 @@ impl Store {
         }
         drop(stream);
 
-        // Deals, each with its need's category: open ones commit capacity, fulfilled ones make
-        // the scorecard, and every one not cancelled says what the supplier supplies to whom.
+        // Deals, totalled by the database per (supplier, lead, the need's category): active ones
+        // commit capacity, fulfilled ones make the scorecard, and every one of either says what
+        // the supplier supplies to whom. Cancelled deals count for nothing.
+        let active = "\"deals\".\"status\" = 'active'";
+        let fulfilled = "\"deals\".\"status\" = 'fulfilled'";
+        let total = |sum: String| Expr::cust(format!("CAST(SUM({sum}) AS BIGINT)"));
         let mut stream = only(deals::Entity::find(), deals::Column::SupplierId, ids)
             .select_only()
-            .columns([
-                deals::Column::SupplierId,
-                deals::Column::LeadId,
-                deals::Column::Status,
-                deals::Column::Quantity,
-                deals::Column::OnTime,
-                deals::Column::QualityRating,
-            ])
+            .columns([deals::Column::SupplierId, deals::Column::LeadId])
             .column(needs::Column::CategoryCode)
+            .column_as(
+                total(format!(
+                    "CASE WHEN {active} AND \"deals\".\"quantity\" > 0 \
+                     THEN \"deals\".\"quantity\" ELSE 0 END"
+                )),
+                "committed",
+            )
+            .column_as(
+                total(format!("CASE WHEN {fulfilled} THEN 1 ELSE 0 END")),
+                "fulfilled",
+            )
+            .column_as(
+                total(format!(
+                    "CASE WHEN {fulfilled} AND \"deals\".\"on_time\" THEN 1 ELSE 0 END"
+                )),
+                "on_time",
+            )
+            .column_as(
+                total(format!(
+                    "CASE WHEN {fulfilled} AND \"deals\".\"quality_rating\" > 0 \
+                     THEN \"deals\".\"quality_rating\" ELSE 0 END"
+                )),
+                "quality",
+            )
             .join(
                 JoinType::InnerJoin,
                 deals::Entity::belongs_to(needs::Entity)
@@ -282,28 +361,28 @@ impl Store {
                     .to(needs::Column::Id)
                     .into(),
             )
-            .into_tuple::<(i64, i64, String, i64, Option<bool>, Option<i16>, String)>()
+            .filter(deals::Column::Status.is_in(["active", "fulfilled"]))
+            .group_by(deals::Column::SupplierId)
+            .group_by(deals::Column::LeadId)
+            .group_by(needs::Column::CategoryCode)
+            .into_tuple::<DealTotals>()
             .stream(db)
             .await?;
-        while let Some((id, lead, status, quantity, on_time, rating, category)) =
+        let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
+        while let Some((id, lead, category, committed, deals, on_time, quality)) =
             stream.try_next().await?
         {
             let Some(row) = rows.get_mut(&id) else {
                 continue;
             };
             let category = CategoryCode::parse(&category)?;
-            match status.as_str() {
-                "active" => {
-                    *row.committed.entry(category.clone()).or_default() += unsigned(quantity);
-                }
-                "fulfilled" => {
-                    let (deals, on_time_count, quality) = &mut row.scorecard;
-                    *deals += 1;
-                    *on_time_count += u32::from(on_time == Some(true));
-                    *quality += rating.and_then(|r| u32::try_from(r).ok()).unwrap_or(0);
-                }
-                _ => continue,
+            if committed > 0 {
+                *row.committed.entry(category.clone()).or_default() += unsigned(committed);
             }
+            let scorecard = &mut row.scorecard;
+            scorecard.0 = scorecard.0.saturating_add(count(deals));
+            scorecard.1 = scorecard.1.saturating_add(count(on_time));
+            scorecard.2 = scorecard.2.saturating_add(count(quality));
             row.supplied.insert((OrganizationId(lead), category));
         }
         drop(stream);
@@ -347,7 +426,11 @@ impl Store {
             .iter()
             .map(NeedStatus::as_str)
             .collect();
-        let stored = only(needs::Entity::find(), needs::Column::Id, ids)
+        let mut stored = needs::Entity::find();
+        if let Some(ids) = ids {
+            stored = stored.filter(needs::Column::Id.is_in(ids.iter().copied()));
+        }
+        let stored = stored
             .filter(needs::Column::Status.is_in(open))
             .order_by_asc(needs::Column::Id)
             .all(&self.db)

@@ -4,7 +4,7 @@
 
 use peitao_domain::{
     CategoryCode, EventKind, Need, NeedEvent, NeedId, NeedStatus, NeedTerms, NeedTermsInput,
-    OrganizationId, ParkId, RegionCode, UserId,
+    OrganizationId, ParkId, RegionCode, UserId, Visibility,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -182,7 +182,13 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let invited = invitations(&self.db, &[row.id]).await?;
+        // Only an invited-only need has invitations (the terms refuse them otherwise), so the
+        // others are read in one query.
+        let invited = if row.visibility == Visibility::Invited.as_str() {
+            invitations(&self.db, &[row.id]).await?
+        } else {
+            Vec::new()
+        };
         need_from_row(row, &invited)
     }
 

@@ -221,13 +221,14 @@ pub(crate) async fn supplier_match_views(
     matches: &[peitao_matching::SupplierMatch],
 ) -> Result<Vec<SupplierMatchView>, ApiError> {
     let ids: Vec<OrganizationId> = matches.iter().map(|found| found.supplier).collect();
-    let labels = state.store.organization_labels(&ids).await?;
+    // From the engine, which holds every supplier it ranks: no query.
+    let labels = state.matching.labels(&ids);
     Ok(matches
         .iter()
-        .map(|found| {
-            let (name, region) = labels
-                .get(&found.supplier)
-                .map(|(name, region)| (name.clone(), region.to_string()))
+        .zip(labels)
+        .map(|(found, label)| {
+            let (name, region) = label
+                .map(|label| (label.name.into_string(), label.region_code.to_string()))
                 .unwrap_or_default();
             SupplierMatchView {
                 supplier_id: found.supplier.0,
@@ -314,11 +315,11 @@ pub(crate) async fn explanation_view(
     explanation: Explanation,
 ) -> Result<MatchExplanationView, ApiError> {
     let name = state
-        .store
-        .organization_labels(&[supplier])
-        .await?
-        .remove(&supplier)
-        .map(|(name, _)| name)
+        .matching
+        .labels(&[supplier])
+        .pop()
+        .flatten()
+        .map(|label| label.name.into_string())
         .unwrap_or_default();
     let mut view = MatchExplanationView {
         need_id: need.0,
