@@ -1,7 +1,7 @@
 //! The `Principal` extractor: a handler that takes one admits only signed-in users, and states the
 //! roles it admits with `require`.
 
-use std::{future::Future, marker::PhantomData, ops::Deref, pin::Pin};
+use std::{future::Future, marker::PhantomData, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use peitao_app::needs::Actor;
@@ -92,7 +92,7 @@ impl FromRequest for Principal {
 }
 
 /// The roles a route admits, named as a type: a handler states them in its signature with
-/// [`Admitted`], before its body, so a refused role gets `403` without the body being read — it
+/// [`Admitted`], which wraps its body, so a refused role gets `403` without the body being read — it
 /// learns nothing of what the route expects. Checks of ownership stay in the use cases.
 pub trait Admits {
     const ROLES: &'static [Role];
@@ -126,21 +126,13 @@ impl Admits for Parties {
 }
 
 /// A signed-in user whose role `R` admits, and then the part `B` of the request that needs reading
-/// (a JSON body; nothing by default). `B` is extracted only once the role is admitted: actix polls
+/// (a JSON body). `B` is extracted only once the role is admitted: actix polls
 /// a handler's extractors side by side, so a body in its own argument could be read, and refused
 /// as malformed, before the sign-in check answers.
-pub struct Admitted<R, B = ()> {
+pub struct Admitted<R, B> {
     pub principal: Principal,
     pub body: B,
     roles: PhantomData<R>,
-}
-
-impl<R, B> Deref for Admitted<R, B> {
-    type Target = Principal;
-
-    fn deref(&self) -> &Principal {
-        &self.principal
-    }
 }
 
 impl<R, B> FromRequest for Admitted<R, B>
