@@ -111,7 +111,7 @@ impl Store {
                         .to_owned(),
                 ),
             );
-        let mut holding: Vec<i64> = quotes::Entity::find()
+        let holding: Vec<i64> = quotes::Entity::find()
             .select_only()
             .column(quotes::Column::Id)
             .filter(quotes::Column::ProductionSiteId.eq(site.0))
@@ -122,11 +122,11 @@ impl Store {
                     .add(awarded_and_active),
             )
             .order_by_asc(quotes::Column::Id)
+            .limit(20)
             .into_tuple()
             .all(&txn)
             .await?;
         if !holding.is_empty() {
-            holding.truncate(20);
             return Ok(SiteRemoval::InUse { quotes: holding });
         }
         production_sites::Entity::delete_by_id(site.0)
