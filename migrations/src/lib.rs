@@ -21,6 +21,7 @@ mod m20261129_000015_create_boms;
 mod m20261129_000016_notify_events;
 mod m20261129_000017_users_organization_index;
 mod m20261129_000018_deals_category;
+mod m20261129_000019_deal_months;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000016_notify_events::Migration),
             Box::new(m20261129_000017_users_organization_index::Migration),
             Box::new(m20261129_000018_deals_category::Migration),
+            Box::new(m20261129_000019_deal_months::Migration),
         ]
     }
 }

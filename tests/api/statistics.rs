@@ -383,6 +383,17 @@ async fn the_supporting_rate_matches_the_hand_computed_figures() {
     assert_eq!(months["groups"][1]["deals"]["in_province_fen"], 260_000);
     assert_eq!(months["groups"][1]["deals"]["total_fen"], 300_000);
     assert_eq!(months["groups"][2]["deals"]["in_province_fen"], 300_000);
+    // March alone, a twelfth of the baseline: A's parts 33,333 in province and 100,000 outside,
+    // its batteries 200,000 outside; the 300,000 deal switches all 100,000 of the parts.
+    assert_eq!(months["groups"][2]["baseline"]["in_province_fen"], 33_333);
+    assert_eq!(months["groups"][2]["baseline"]["total_fen"], 333_333);
+    assert_eq!(months["groups"][2]["current"]["in_province_fen"], 333_333);
+    assert_eq!(months["groups"][2]["current"]["total_fen"], 533_333);
+    assert_eq!(months["groups"][2]["by_count"]["current_in_province"], 1);
+    assert_eq!(months["groups"][2]["by_count"]["current_categories"], 2);
+    // January has no deal: its baseline alone.
+    assert_eq!(months["groups"][0]["current"]["total_fen"], 333_333);
+    assert_eq!(months["groups"][0]["deals"]["total_fen"], 0);
 
     // By chain: the parts are in the automotive chain, the batteries in none.
     let chains = get(&fixture, &format!("{q1}&group_by=chain"), admin).await;
@@ -732,4 +743,112 @@ async fn a_bill_of_materials_comes_as_an_xlsx_workbook_too() {
         "import_rejected",
     )
     .await;
+}
+
+/// The monthly deal totals (`deal_months`) as they are, and as summed afresh from the deals.
+async fn monthly_totals(app: &TestApp) -> (Vec<String>, Vec<String>) {
+    let db = app.store.connection();
+    let backend = db.get_database_backend();
+    let month = match backend {
+        DatabaseBackend::Postgres => {
+            "to_char((awarded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')"
+        }
+        _ => "strftime('%Y-%m', substr(awarded_at, 1, 19), '+8 hours')",
+    };
+    let rows = |sql: String| async move {
+        db.query_all_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    row.try_get_by_index::<i64>(0).unwrap(),
+                    row.try_get_by_index::<String>(1).unwrap(),
+                    row.try_get_by_index::<bool>(2).unwrap(),
+                    row.try_get_by_index::<String>(3).unwrap(),
+                    row.try_get_by_index::<i64>(4).unwrap(),
+                    row.try_get_by_index::<i64>(5).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let kept = rows(
+        "SELECT lead_id, category_code, in_province, month, value_fen, deals FROM deal_months \
+         WHERE deals <> 0 OR value_fen <> 0 ORDER BY 1, 2, 3, 4"
+            .to_owned(),
+    )
+    .await;
+    let fresh = rows(format!(
+        "SELECT lead_id, category_code, in_province, {month}, \
+                CAST(SUM(value_fen) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM deals WHERE status <> 'cancelled' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    ))
+    .await;
+    (kept, fresh)
+}
+
+#[tokio::test]
+async fn monthly_deal_totals_follow_every_change_and_part_months_come_from_the_deals() {
+    let fixture = fixture().await;
+    let app = &fixture.app;
+    let admin = &fixture.admin.access_token;
+    // The fixture awarded, cancelled and moved deals between months: the totals kept by the
+    // triggers equal the deals summed afresh.
+    let (kept, fresh) = monthly_totals(app).await;
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert_eq!(kept, fresh);
+
+    // 15 February to 31 March: half of February (its part from the deals themselves) and March.
+    // A year share of 1/24 + 1/12 = 1/8: A's parts 50,000 in province and 150,000 outside, its
+    // batteries 300,000 outside. The split award of 20 February (60,000 in, 40,000 out) counts;
+    // C's deal of 10 February does not. A's 300,000 deal switches all 150,000 of the parts.
+    let report = get(
+        &fixture,
+        "/api/v1/stats/supporting-rate?from=2026-02-15&to=2026-03-31&group_by=month",
+        admin,
+    )
+    .await;
+    let total = &report["total"];
+    assert_eq!(total["baseline"]["in_province_fen"], 50_000, "{total}");
+    assert_eq!(total["baseline"]["total_fen"], 500_000);
+    assert_eq!(total["deals"]["total_fen"], 400_000);
+    assert_eq!(total["current"]["in_province_fen"], 410_000);
+    assert_eq!(total["current"]["total_fen"], 750_000);
+    let february = &report["groups"][0];
+    assert_eq!(february["key"], "2026-02");
+    assert_eq!(february["deals"]["in_province_fen"], 60_000, "{february}");
+    assert_eq!(february["deals"]["total_fen"], 100_000);
+    // Half of February, a 24th: parts 16,667 (rounded) in province and 50,000 outside.
+    assert_eq!(february["baseline"]["in_province_fen"], 16_667);
+    assert_eq!(february["baseline"]["total_fen"], 166_667);
+
+    // 31 March and 1 April, two part months read from the deals: 23:30 on 31 March in Beijing
+    // is March, 00:30 on 1 April is April.
+    let edges = get(
+        &fixture,
+        "/api/v1/stats/supporting-rate?from=2026-03-31&to=2026-04-01&group_by=month",
+        admin,
+    )
+    .await;
+    assert_eq!(edges["groups"][0]["deals"]["in_province_fen"], 300_000);
+    assert_eq!(edges["groups"][0]["deals"]["total_fen"], 300_000);
+    assert_eq!(edges["groups"][1]["deals"]["in_province_fen"], 0);
+    assert_eq!(edges["groups"][1]["deals"]["total_fen"], 100_000);
+
+    // A cancelled deal moved to another month stays out of both.
+    let cancelled = scalar(app, "SELECT MAX(id) FROM deals WHERE status = 'cancelled'").await;
+    awarded_at(app, cancelled, datetime!(2026-05-05 02:00 UTC)).await;
+    let (kept, fresh) = monthly_totals(app).await;
+    assert_eq!(kept, fresh);
+
+    // A deal removed from the table takes itself out of its month.
+    let db = app.store.connection();
+    db.execute_unprepared(
+        "DELETE FROM deals WHERE id = (SELECT MAX(id) FROM deals WHERE status <> 'cancelled')",
+    )
+    .await
+    .unwrap();
+    let (kept, fresh) = monthly_totals(app).await;
+    assert_eq!(kept, fresh);
 }

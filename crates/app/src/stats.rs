@@ -5,9 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use peitao_domain::{
-    CategoryCode, ChainId, NeedId, OrganizationId, Period, RateTotals, RegionCode, Role, Sourcing,
-    Split, Visibility,
-    supporting::{BEIJING, prorate},
+    CategoryCode, ChainId, NeedId, OrganizationId, Period, RateTotals, RegionCode, Role,
+    Visibility, supporting::BEIJING,
 };
 use peitao_matching::{NeedFacts, RankOptions, SupplierMatch};
 use peitao_store::{FunnelFigures, LeadInfo, StatsScope, Store};
@@ -193,115 +192,79 @@ pub async fn supporting_rate(
 ) -> Result<RateReport, AppError> {
     let scope = scope_of(actor)?;
     let excluded = with_descendants(store, exclude).await?;
-    let buckets: Vec<Period> = if group_by == Some(GroupBy::Month) {
-        period.months()
-    } else {
-        vec![period]
-    };
-    let ranges: Vec<_> = buckets
-        .iter()
-        .map(|bucket| (bucket.starts_at(), bucket.ends_before()))
-        .collect();
-    // Three independent reads, each in its own transaction: side by side, the database sums
-    // deals and baselines at once.
-    let (leads, baseline_cells, deal_cells) = tokio::try_join!(
-        store.stats_leads(scope),
-        store.baseline_cells(scope),
-        store.deal_cells(scope, &ranges),
-    )?;
-    let leads: BTreeMap<OrganizationId, LeadInfo> =
-        leads.into_iter().map(|lead| (lead.id, lead)).collect();
-
-    // Each (lead, category) once: its annual baseline, and its deals in each bucket.
-    let mut cells = Cells::default();
-    for cell in baseline_cells {
-        if !excluded.contains(&cell.category) {
-            let key = cells.key(cell.lead, cell.category);
-            add(
-                &mut cells.baseline[key],
-                cell.in_province,
-                cell.annual_value_fen,
-            );
-        }
-    }
-    let mut deals: Vec<HashMap<usize, Split>> = vec![HashMap::new(); buckets.len()];
-    for cell in deal_cells {
-        if !excluded.contains(&cell.category) {
-            let key = cells.key(cell.lead, cell.category);
-            if let Some(bucket) = deals.get_mut(cell.bucket) {
-                add(
-                    bucket.entry(key).or_default(),
-                    cell.in_province,
-                    cell.value_fen,
-                );
-            }
-        }
-    }
-
+    // The database applies the baseline rule to every (lead, category) and sums the cells per
+    // lead (per category for chains, which group categories), side by side with the other reads.
     let chains = if group_by == Some(GroupBy::Chain) {
         Some(chains_of_categories(store).await?)
     } else {
         None
     };
-    // The groups each (lead, category) counts in, worked out once.
-    let key_groups: Vec<Vec<String>> = cells
-        .keys
-        .iter()
-        .map(|(lead, category)| {
-            let info = leads.get(lead);
-            match group_by {
-                None | Some(GroupBy::Month) => Vec::new(),
-                Some(GroupBy::Lead) => vec![lead.0.to_string()],
-                Some(GroupBy::Park) => vec![
-                    info.and_then(|info| info.park)
-                        .map_or_else(|| "none".to_owned(), |park| park.0.to_string()),
-                ],
-                Some(GroupBy::County) => {
-                    vec![info.map_or_else(String::new, |info| info.region.to_string())]
-                }
-                Some(GroupBy::Prefecture) => {
-                    vec![info.map_or_else(String::new, |info| prefecture_of(&info.region))]
-                }
-                Some(GroupBy::Chain) => {
-                    let of = chains.as_ref().map(|(of, _)| of);
-                    match of.and_then(|of| of.get(category)) {
-                        Some(found) if !found.is_empty() => {
-                            found.iter().map(|chain| chain.0.to_string()).collect()
+    let mut groups: BTreeMap<String, RateTotals> = BTreeMap::new();
+    let mut total = RateTotals::default();
+    let leads: BTreeMap<OrganizationId, LeadInfo> = match group_by {
+        Some(GroupBy::Chain) => {
+            let (leads, by_category) = tokio::try_join!(
+                store.stats_leads(scope),
+                store.rate_totals_by_category(scope, period, &excluded),
+            )?;
+            let of = chains.as_ref().map(|(of, _)| of);
+            for (category, totals) in &by_category {
+                total.merge(totals);
+                match of.and_then(|of| of.get(category)) {
+                    Some(found) if !found.is_empty() => {
+                        for chain in found {
+                            groups.entry(chain.0.to_string()).or_default().merge(totals);
                         }
-                        _ => vec!["none".to_owned()],
                     }
+                    _ => groups.entry("none".to_owned()).or_default().merge(totals),
                 }
             }
-        })
-        .collect();
-    // The whole period: the total, and every grouping but months.
-    let mut whole: HashMap<usize, Split> = HashMap::new();
-    for bucket in &deals {
-        for (key, split) in bucket {
-            let sum = whole.entry(*key).or_default();
-            sum.in_province += split.in_province;
-            sum.out_of_province += split.out_of_province;
+            leads.into_iter().map(|lead| (lead.id, lead)).collect()
         }
-    }
-    let mut total = RateTotals::default();
-    let mut groups: BTreeMap<String, RateTotals> = BTreeMap::new();
-    for_each_cell(&cells, &whole, period.year_share(), |key, sourcing| {
-        total.add(sourcing);
-        for group in &key_groups[key] {
-            groups.entry(group.clone()).or_default().add(sourcing);
+        Some(GroupBy::Month) => {
+            let (leads, by_lead, by_month) = tokio::try_join!(
+                store.stats_leads(scope),
+                store.rate_totals_by_lead(scope, period, &excluded),
+                store.monthly_rate_totals(scope, period, &excluded),
+            )?;
+            for (_, totals) in &by_lead {
+                total.merge(totals);
+            }
+            // Months: the rule applied to each month on its own, the baseline prorated to it.
+            for (month, totals) in period.months().iter().zip(by_month) {
+                groups.insert(month.month_label(), totals);
+            }
+            leads.into_iter().map(|lead| (lead.id, lead)).collect()
         }
-    });
-    // Months: the rule applied to each month on its own, the baseline prorated to it.
-    if group_by == Some(GroupBy::Month) {
-        for (bucket, month_deals) in buckets.iter().zip(&deals) {
-            let mut month = RateTotals::default();
-            for_each_cell(&cells, month_deals, bucket.year_share(), |_, sourcing| {
-                month.add(sourcing);
-            });
-            groups.insert(bucket.month_label(), month);
+        _ => {
+            let (leads, by_lead) = tokio::try_join!(
+                store.stats_leads(scope),
+                store.rate_totals_by_lead(scope, period, &excluded),
+            )?;
+            let leads: BTreeMap<OrganizationId, LeadInfo> =
+                leads.into_iter().map(|lead| (lead.id, lead)).collect();
+            for (lead, totals) in &by_lead {
+                total.merge(totals);
+                let info = leads.get(lead);
+                let key = match group_by {
+                    Some(GroupBy::Lead) => lead.0.to_string(),
+                    Some(GroupBy::Park) => info
+                        .and_then(|info| info.park)
+                        .map_or_else(|| "none".to_owned(), |park| park.0.to_string()),
+                    Some(GroupBy::County) => {
+                        info.map_or_else(String::new, |info| info.region.to_string())
+                    }
+                    Some(GroupBy::Prefecture) => {
+                        info.map_or_else(String::new, |info| prefecture_of(&info.region))
+                    }
+                    _ => continue,
+                };
+                groups.entry(key).or_default().merge(totals);
+            }
+            leads
         }
-    }
-    // Every lead, park or month in scope shows, with nothing sourced if so.
+    };
+    // Every lead or month in scope shows, with nothing sourced if so.
     match group_by {
         Some(GroupBy::Lead) => {
             for lead in leads.keys() {
@@ -309,8 +272,8 @@ pub async fn supporting_rate(
             }
         }
         Some(GroupBy::Month) => {
-            for bucket in &buckets {
-                groups.entry(bucket.month_label()).or_default();
+            for month in period.months() {
+                groups.entry(month.month_label()).or_default();
             }
         }
         _ => {}
@@ -348,58 +311,6 @@ pub async fn supporting_rate(
         groups,
         lead_enterprises: leads.len(),
     })
-}
-
-/// Each (lead, category) with its annual baseline, numbered in the order first met.
-#[derive(Default)]
-struct Cells {
-    keys: Vec<(OrganizationId, CategoryCode)>,
-    numbers: HashMap<(OrganizationId, CategoryCode), usize>,
-    baseline: Vec<Split>,
-}
-
-impl Cells {
-    fn key(&mut self, lead: OrganizationId, category: CategoryCode) -> usize {
-        let pair = (lead, category);
-        if let Some(&key) = self.numbers.get(&pair) {
-            return key;
-        }
-        let key = self.keys.len();
-        self.keys.push(pair.clone());
-        self.numbers.insert(pair, key);
-        self.baseline.push(Split::default());
-        key
-    }
-}
-
-/// Calls `each` with every (lead, category) that sourced anything: its baseline prorated by
-/// `share` and its deals.
-fn for_each_cell(
-    cells: &Cells,
-    deals: &HashMap<usize, Split>,
-    share: f64,
-    mut each: impl FnMut(usize, &Sourcing),
-) {
-    for (key, annual) in cells.baseline.iter().enumerate() {
-        let sourcing = Sourcing {
-            baseline: Split {
-                in_province: prorate(annual.in_province, share),
-                out_of_province: prorate(annual.out_of_province, share),
-            },
-            deals: deals.get(&key).copied().unwrap_or_default(),
-        };
-        if sourcing != Sourcing::default() {
-            each(key, &sourcing);
-        }
-    }
-}
-
-fn add(split: &mut Split, in_province: bool, value: i64) {
-    if in_province {
-        split.in_province += value;
-    } else {
-        split.out_of_province += value;
-    }
 }
 
 /// The names groups are shown with.

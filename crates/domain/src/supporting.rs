@@ -107,6 +107,11 @@ impl Period {
         }
     }
 
+    /// Whether the period is exactly one calendar month.
+    pub fn is_whole_month(&self) -> bool {
+        self.first.day() == 1 && self.last == last_of_month(self.first)
+    }
+
     /// How much of a year the period is, counting each calendar month as a twelfth and a part
     /// month as its share of the month's days: annual baseline values are prorated by it.
     pub fn year_share(&self) -> f64 {
@@ -237,6 +242,17 @@ impl RateTotals {
         );
     }
 
+    /// Adds another group's figures.
+    pub fn merge(&mut self, other: &RateTotals) {
+        add_split(&mut self.baseline, other.baseline);
+        add_split(&mut self.current, other.current);
+        add_split(&mut self.deals, other.deals);
+        self.baseline_categories += other.baseline_categories;
+        self.baseline_categories_in_province += other.baseline_categories_in_province;
+        self.current_categories += other.current_categories;
+        self.current_categories_in_province += other.current_categories_in_province;
+    }
+
     /// Current rate minus baseline rate, when both exist.
     pub fn uplift(&self) -> Option<f64> {
         Some(self.current.rate()? - self.baseline.rate()?)
@@ -337,6 +353,8 @@ mod tests {
         let months = part.months();
         assert_eq!(months.len(), 2);
         assert_eq!(months[0].last(), date!(2026 - 01 - 31));
+        assert!(!months[0].is_whole_month() && !months[1].is_whole_month());
+        assert!(q1.months().iter().all(Period::is_whole_month) && !q1.is_whole_month());
         assert!((part.year_share() - (16.0 / 31.0 + 14.0 / 28.0) / 12.0).abs() < 1e-12);
         let year = Period::last_twelve_months(date!(2026 - 11 - 28));
         assert_eq!(year.first(), date!(2025 - 11 - 29));

@@ -28,27 +28,6 @@ pub struct LeadInfo {
     pub park: Option<ParkId>,
 }
 
-/// Baseline value of one lead's category, by where it is sourced today (annual, in fen).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaselineCell {
-    pub lead: OrganizationId,
-    pub category: CategoryCode,
-    pub in_province: bool,
-    pub annual_value_fen: i64,
-}
-
-/// Deals of one lead's category in one time bucket, by where the plant is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DealCell {
-    /// The position of the bucket in the list asked for.
-    pub bucket: usize,
-    pub lead: OrganizationId,
-    pub category: CategoryCode,
-    pub in_province: bool,
-    pub value_fen: i64,
-    pub deals: i64,
-}
-
 /// A half-open time range `[start, end)`.
 pub type Bucket = (OffsetDateTime, OffsetDateTime);
 
@@ -79,7 +58,7 @@ pub struct DemandCell {
 }
 
 /// A statement with `?` placeholders, numbered for PostgreSQL.
-fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {
         DatabaseBackend::Postgres => {
             let mut numbered = String::with_capacity(sql.len() + 16);
@@ -101,42 +80,12 @@ fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Stateme
 }
 
 /// Stored timestamps are UTC; bounds are compared in the same form on SQLite, where they are text.
-fn utc(at: OffsetDateTime) -> Value {
+pub(crate) fn utc(at: OffsetDateTime) -> Value {
     at.to_offset(UtcOffset::UTC).into()
 }
 
-/// The position of `d.awarded_at` among `buckets`, as SQL, for rows within the buckets' span;
-/// -1 for a row in no bucket. Contiguous buckets (months, or the one period) are found by binary
-/// search, a few comparisons a row rather than two per bucket.
-fn bucket_case(buckets: &[Bucket], values: &mut Vec<Value>) -> String {
-    fn search(buckets: &[Bucket], offset: usize, values: &mut Vec<Value>) -> String {
-        if buckets.len() <= 1 {
-            return offset.to_string();
-        }
-        let middle = buckets.len() / 2;
-        values.push(utc(buckets[middle].0));
-        let below = search(&buckets[..middle], offset, values);
-        let above = search(&buckets[middle..], offset + middle, values);
-        format!("CASE WHEN d.awarded_at < ? THEN {below} ELSE {above} END")
-    }
-    let contiguous = buckets.windows(2).all(|pair| pair[0].1 == pair[1].0);
-    if contiguous {
-        return search(buckets, 0, values);
-    }
-    let mut case = String::from("CASE");
-    for (position, (start, end)) in buckets.iter().enumerate() {
-        case.push_str(&format!(
-            " WHEN d.awarded_at >= ? AND d.awarded_at < ? THEN {position}"
-        ));
-        values.push(utc(*start));
-        values.push(utc(*end));
-    }
-    case.push_str(" ELSE -1 END");
-    case
-}
-
 /// The condition restricting `column` (an organisation id of a lead) to the scope.
-fn scope_condition(scope: StatsScope, column: &str, values: &mut Vec<Value>) -> String {
+pub(crate) fn scope_condition(scope: StatsScope, column: &str, values: &mut Vec<Value>) -> String {
     match scope {
         StatsScope::Everything => "1 = 1".to_owned(),
         StatsScope::Park(park) => {
@@ -150,7 +99,10 @@ fn scope_condition(scope: StatsScope, column: &str, values: &mut Vec<Value>) -> 
     }
 }
 
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, index: usize) -> Result<T, StoreError> {
+pub(crate) fn get<T: sea_orm::TryGetable>(
+    row: &QueryResult,
+    index: usize,
+) -> Result<T, StoreError> {
     Ok(row.try_get_by_index::<T>(index)?)
 }
 
@@ -164,7 +116,7 @@ impl Store {
     /// than a request usually gets (so a million deals aggregate without spilling to disk), skips
     /// JIT compilation, which costs more than it saves on queries of this size, and plans every
     /// statement afresh. It is never committed: dropping it ends it.
-    async fn reporting(&self) -> Result<DatabaseTransaction, StoreError> {
+    pub(crate) async fn reporting(&self) -> Result<DatabaseTransaction, StoreError> {
         let txn = self.db.begin().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
@@ -198,85 +150,6 @@ impl Store {
                     name: get(row, 1)?,
                     region: RegionCode::parse(&get::<String>(row, 2)?)?,
                     park: get::<Option<i64>>(row, 3)?.map(ParkId),
-                })
-            })
-            .collect()
-    }
-
-    /// The baseline of each lead in scope: its latest bill of materials, summed per category and
-    /// by where each line is sourced today.
-    pub async fn baseline_cells(&self, scope: StatsScope) -> Result<Vec<BaselineCell>, StoreError> {
-        let backend = self.db.get_database_backend();
-        let txn = self.reporting().await?;
-        let mut values = Vec::new();
-        let condition = scope_condition(scope, "b.organization_id", &mut values);
-        let sql = format!(
-            "SELECT b.organization_id, l.category_code, l.in_province, \
-                    CAST(SUM(l.annual_value_fen) AS BIGINT) \
-             FROM bom_lines l JOIN boms b ON b.id = l.bom_id \
-             WHERE b.id IN (SELECT MAX(id) FROM boms GROUP BY organization_id) AND {condition} \
-             GROUP BY b.organization_id, l.category_code, l.in_province"
-        );
-        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(BaselineCell {
-                    lead: OrganizationId(get(row, 0)?),
-                    category: CategoryCode::parse(&get::<String>(row, 1)?)?,
-                    in_province: get(row, 2)?,
-                    annual_value_fen: get(row, 3)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Deals awarded in each bucket by leads in scope, cancelled ones left out, summed per lead,
-    /// category (the need's, which the deal carries) and whether the plant is in the province.
-    pub async fn deal_cells(
-        &self,
-        scope: StatsScope,
-        buckets: &[Bucket],
-    ) -> Result<Vec<DealCell>, StoreError> {
-        let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
-            return Ok(Vec::new());
-        };
-        let backend = self.db.get_database_backend();
-        let txn = self.reporting().await?;
-        if backend == DatabaseBackend::Postgres {
-            // Summing the index's rows group by group as they come beats hashing them: on 1M deals
-            // in 178k groups, 0.34 s against 1.1 s for one period and 0.5 s against 0.76 s for
-            // 24 months (EXPLAIN ANALYZE, see docs/performance.md), which the planner misjudges.
-            txn.execute_unprepared("SET LOCAL enable_hashagg = off")
-                .await?;
-        }
-        let mut values = Vec::new();
-        let case = bucket_case(buckets, &mut values);
-        values.push(utc(first.0));
-        values.push(utc(last.1));
-        let condition = scope_condition(scope, "d.lead_id", &mut values);
-        // The deal's own copy of its need's category: no join to the needs. Grouped in the order
-        // of `idx_deals_lead_category`, so the rows arrive from the index already grouped.
-        let sql = format!(
-            "SELECT CAST(bucket AS BIGINT), lead_id, category_code, in_province, \
-                    CAST(SUM(value_fen) AS BIGINT), COUNT(*) \
-             FROM (SELECT d.lead_id, d.category_code, d.in_province, {case} AS bucket, d.value_fen \
-                   FROM deals d \
-                   WHERE d.status <> 'cancelled' AND d.awarded_at >= ? AND d.awarded_at < ? \
-                     AND {condition}) t \
-             WHERE bucket >= 0 \
-             GROUP BY lead_id, category_code, in_province, bucket"
-        );
-        let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DealCell {
-                    bucket: usize::try_from(get::<i64>(row, 0)?)
-                        .map_err(|_| StoreError::Corrupt("a negative bucket".into()))?,
-                    lead: OrganizationId(get(row, 1)?),
-                    category: CategoryCode::parse(&get::<String>(row, 2)?)?,
-                    in_province: get(row, 3)?,
-                    value_fen: get(row, 4)?,
-                    deals: get(row, 5)?,
                 })
             })
             .collect()

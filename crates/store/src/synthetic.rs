@@ -33,8 +33,9 @@ pub enum Cell {
 }
 
 /// Every table the synthetic province touches, children before parents: the order to empty them.
-const DATA_TABLES: [&str; 20] = [
+const DATA_TABLES: [&str; 21] = [
     "matching_changes",
+    "deal_months",
     "idempotency_keys",
     "refresh_tokens",
     "need_history",
@@ -316,6 +317,22 @@ impl BulkLoad {
                         .await
                         .map_err(sqlx_error)?;
                 }
+                // With triggers off, the monthly deal totals (migration 000019) were not kept:
+                // sum them from the deals written. With triggers on, this gives the same rows.
+                conn.execute("DELETE FROM deal_months")
+                    .await
+                    .map_err(sqlx_error)?;
+                conn.execute(
+                    "INSERT INTO deal_months \
+                       (lead_id, category_code, in_province, month, value_fen, deals) \
+                     SELECT lead_id, category_code, in_province, \
+                            to_char((awarded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM'), \
+                            SUM(value_fen), COUNT(*) \
+                     FROM deals WHERE status <> 'cancelled' \
+                     GROUP BY 1, 2, 3, 4",
+                )
+                .await
+                .map_err(sqlx_error)?;
                 for table in SEQUENCED {
                     let setval = format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
