@@ -13,8 +13,8 @@
 //!   while the next is read, so only two ranges' rows are ever held.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
-    sync::{Arc, PoisonError, RwLock},
+    collections::{BTreeMap, BTreeSet, HashMap, VecDeque},
+    sync::{Arc, Mutex as SyncMutex, PoisonError, RwLock},
     time::{Duration, Instant},
 };
 
@@ -73,11 +73,27 @@ impl SupplierLabel {
 struct Indexed {
     index: MatchIndex,
     labels: HashMap<OrganizationId, SupplierLabel>,
+    /// Counts the changes made to the index: a ranking made at one generation holds until the
+    /// next.
+    generation: u64,
+}
+
+/// How many needs' rankings the engine keeps.
+const RANKINGS_KEPT: usize = 1_024;
+
+/// The latest ranking of each recently viewed need, all made at one generation of the index. A
+/// need viewed again with the same facts and options before anything changes gets the same
+/// answer without ranking again; any change to the index empties the table.
+#[derive(Debug, Default)]
+struct Rankings {
+    generation: u64,
+    kept: HashMap<NeedId, (NeedFacts, RankOptions, Vec<SupplierMatch>)>,
 }
 
 /// The process's matching engine.
 pub struct MatchingEngine {
     indexed: RwLock<Indexed>,
+    rankings: SyncMutex<Rankings>,
     follow: Mutex<Follow>,
     settings: MatchingSettings,
 }
@@ -96,6 +112,8 @@ const CHANGE_PAGE: u64 = 5_000;
 const CHANGES_KEPT: i64 = 200_000;
 /// How many organisation ids the build reads at a time.
 pub const BUILD_RANGE: i64 = 25_000;
+/// How many ranges a full load reads at once.
+const READ_AHEAD: usize = 2;
 
 fn engine_error(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("matching engine: {err}"))
@@ -119,6 +137,7 @@ impl MatchingEngine {
         let indexed = load(store, &settings, range).await?;
         Ok(Arc::new(Self {
             indexed: RwLock::new(indexed),
+            rankings: SyncMutex::new(Rankings::default()),
             follow: Mutex::new(Follow {
                 cursor,
                 gap_since: None,
@@ -153,13 +172,47 @@ impl MatchingEngine {
             .collect()
     }
 
+    /// The suppliers ranked for need `id`: the need's kept ranking when its facts and the options
+    /// are the same and the index has not changed since, else a fresh one, kept.
+    pub fn rank_suppliers(
+        &self,
+        id: NeedId,
+        facts: &NeedFacts,
+        options: &RankOptions,
+    ) -> Vec<SupplierMatch> {
+        // The shared lock is held throughout, so no change lands between ranking and keeping.
+        let guard = self.indexed.read().unwrap_or_else(PoisonError::into_inner);
+        {
+            let rankings = self.rankings.lock().unwrap_or_else(PoisonError::into_inner);
+            if rankings.generation == guard.generation
+                && let Some((kept_facts, kept_options, matches)) = rankings.kept.get(&id)
+                && kept_facts == facts
+                && kept_options == options
+            {
+                return matches.clone();
+            }
+        }
+        let matches = guard.index.rank_suppliers(facts, options);
+        let mut rankings = self.rankings.lock().unwrap_or_else(PoisonError::into_inner);
+        if rankings.generation != guard.generation || rankings.kept.len() >= RANKINGS_KEPT {
+            rankings.kept.clear();
+            rankings.generation = guard.generation;
+        }
+        rankings
+            .kept
+            .insert(id, (facts.clone(), *options, matches.clone()));
+        matches
+    }
+
     fn write(&self, change: impl FnOnce(&mut Indexed)) {
         let mut guard = self.indexed.write().unwrap_or_else(PoisonError::into_inner);
         change(&mut guard);
+        guard.generation += 1;
     }
 
-    fn replace(&self, indexed: Indexed) {
+    fn replace(&self, mut indexed: Indexed) {
         let mut guard = self.indexed.write().unwrap_or_else(PoisonError::into_inner);
+        indexed.generation = guard.generation + 1;
         *guard = indexed;
     }
 
@@ -402,6 +455,7 @@ async fn load(store: &Store, settings: &MatchingSettings, range: i64) -> Result<
     let mut indexed = Indexed {
         index: MatchIndex::new(config).map_err(engine_error)?,
         labels: HashMap::new(),
+        generation: 0,
     };
     if let Some((first, last)) = store.supplier_id_bounds().await? {
         let range = range.max(1);
@@ -414,13 +468,20 @@ async fn load(store: &Store, settings: &MatchingSettings, range: i64) -> Result<
                     .await
             })
         };
-        let mut from = first.0;
-        let mut reading = Some(read(from));
-        while let Some(pending) = reading.take() {
+        // Up to READ_AHEAD ranges are read side by side while the one before them is indexed:
+        // the database works on several connections, and at most READ_AHEAD + 1 ranges' rows
+        // are held at once.
+        let mut next = first.0;
+        let mut reading = VecDeque::new();
+        while next <= last.0 && reading.len() < READ_AHEAD {
+            reading.push_back(read(next));
+            next = next.saturating_add(range);
+        }
+        while let Some(pending) = reading.pop_front() {
             let rows = pending.await.map_err(engine_error)??;
-            from = from.saturating_add(range);
-            if from <= last.0 {
-                reading = Some(read(from));
+            if next <= last.0 {
+                reading.push_back(read(next));
+                next = next.saturating_add(range);
             }
             indexed.labels.reserve(rows.len());
             for row in &rows {
@@ -597,7 +658,7 @@ pub async fn for_need(
 ) -> Result<(Need, Vec<SupplierMatch>), AppError> {
     let need = need_for_matching(store, actor, id, engine.settings.home_province).await?;
     let facts = facts_of(&need);
-    let matches = engine.read(|index| index.rank_suppliers(&facts, &query.into()));
+    let matches = engine.rank_suppliers(need.id, &facts, &query.into());
     Ok((need, matches))
 }
 

@@ -16,8 +16,8 @@ use peitao_domain::{
     RegionCode, Visibility,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    Select, Statement, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Statement, sea_query::Expr,
 };
 use time::{Date, OffsetDateTime};
 
@@ -320,16 +320,20 @@ impl Store {
         }
         drop(stream);
 
-        // Deals, totalled by the database per (supplier, lead, the need's category): active ones
-        // commit capacity, fulfilled ones make the scorecard, and every one of either says what
-        // the supplier supplies to whom. Cancelled deals count for nothing.
+        // Deals, totalled by the database per (supplier, lead, the need's category, which each
+        // deal carries, so no join to the needs): active ones commit capacity, fulfilled ones
+        // make the scorecard, and every one of either says what the supplier supplies to whom.
+        // Cancelled deals count for nothing.
         let active = "\"deals\".\"status\" = 'active'";
         let fulfilled = "\"deals\".\"status\" = 'fulfilled'";
         let total = |sum: String| Expr::cust(format!("CAST(SUM({sum}) AS BIGINT)"));
         let mut stream = only(deals::Entity::find(), deals::Column::SupplierId, ids)
             .select_only()
-            .columns([deals::Column::SupplierId, deals::Column::LeadId])
-            .column(needs::Column::CategoryCode)
+            .columns([
+                deals::Column::SupplierId,
+                deals::Column::LeadId,
+                deals::Column::CategoryCode,
+            ])
             .column_as(
                 total(format!(
                     "CASE WHEN {active} AND \"deals\".\"quantity\" > 0 \
@@ -354,17 +358,10 @@ impl Store {
                 )),
                 "quality",
             )
-            .join(
-                JoinType::InnerJoin,
-                deals::Entity::belongs_to(needs::Entity)
-                    .from(deals::Column::NeedId)
-                    .to(needs::Column::Id)
-                    .into(),
-            )
             .filter(deals::Column::Status.is_in(["active", "fulfilled"]))
             .group_by(deals::Column::SupplierId)
             .group_by(deals::Column::LeadId)
-            .group_by(needs::Column::CategoryCode)
+            .group_by(deals::Column::CategoryCode)
             .into_tuple::<DealTotals>()
             .stream(db)
             .await?;

@@ -42,12 +42,12 @@ const CURRENT: &str = "bi + di AS ci, \
      CASE WHEN (CASE WHEN di < bo THEN bo - di ELSE 0 END) > do_ \
           THEN (CASE WHEN di < bo THEN bo - di ELSE 0 END) ELSE do_ END AS co";
 
-/// `x` (a non-negative double) rounded half away from zero, as a whole number.
+/// `x` (a non-negative double) rounded half away from zero, still a double.
 fn rounded(backend: DatabaseBackend, x: &str) -> String {
     let floor = match backend {
-        DatabaseBackend::Postgres => format!("CAST(FLOOR({x}) AS BIGINT)"),
+        DatabaseBackend::Postgres => format!("FLOOR({x})"),
         // Truncation is the floor for x >= 0; SQLite may lack FLOOR.
-        _ => format!("CAST({x} AS INTEGER)"),
+        _ => format!("CAST(CAST({x} AS INTEGER) AS REAL)"),
     };
     format!("({floor} + CASE WHEN {x} - {floor} >= 0.5 THEN 1 ELSE 0 END)")
 }
@@ -66,8 +66,8 @@ fn kept(column: &str, excluded: &BTreeSet<CategoryCode>, values: &mut Vec<Value>
     format!("{column} NOT IN ({marks})")
 }
 
-/// Every lead's baseline per (lead, category): `lead, cat, a_in, a_out`, annual values in fen.
-fn baseline_cells(
+/// Every line of each lead's baseline as rows `lead, cat, a_in, a_out`, annual values in fen.
+fn baseline_lines(
     scope: StatsScope,
     excluded: &BTreeSet<CategoryCode>,
     values: &mut Vec<Value>,
@@ -76,13 +76,33 @@ fn baseline_cells(
     let kept = kept("l.category_code", excluded, values);
     format!(
         "SELECT b.organization_id AS lead, l.category_code AS cat, \
-                CAST(SUM(CASE WHEN l.in_province THEN l.annual_value_fen ELSE 0 END) AS BIGINT) AS a_in, \
-                CAST(SUM(CASE WHEN l.in_province THEN 0 ELSE l.annual_value_fen END) AS BIGINT) AS a_out \
+                CASE WHEN l.in_province THEN {value} ELSE 0 END AS a_in, \
+                CASE WHEN l.in_province THEN 0 ELSE {value} END AS a_out \
          FROM bom_lines l JOIN boms b ON b.id = l.bom_id \
          WHERE b.id IN (SELECT MAX(id) FROM boms GROUP BY organization_id) \
-           AND {scoped} AND {kept} \
-         GROUP BY b.organization_id, l.category_code"
+           AND {scoped} AND {kept}",
+        value = fen("l.annual_value_fen"),
     )
+}
+
+/// Every lead's baseline summed per (lead, category): `lead, cat, a_in, a_out`.
+fn baseline_cells(
+    scope: StatsScope,
+    excluded: &BTreeSet<CategoryCode>,
+    values: &mut Vec<Value>,
+) -> String {
+    let lines = baseline_lines(scope, excluded, values);
+    format!(
+        "SELECT lead, cat, SUM(a_in) AS a_in, SUM(a_out) AS a_out FROM ({lines}) l \
+         GROUP BY lead, cat"
+    )
+}
+
+/// A value in fen as a double. Sums of whole numbers are exact in doubles up to 2^53 fen (about
+/// 90 trillion yuan), far beyond any province's sourcing, and PostgreSQL adds doubles several
+/// times faster than it adds `bigint`s, whose sums it keeps as 128-bit or `numeric` states.
+fn fen(column: &str) -> String {
+    format!("CAST({column} AS DOUBLE PRECISION)")
 }
 
 /// The deals of each bucket, as rows `bucket, lead, cat, d_in, d_out`, not yet summed. The
@@ -104,8 +124,11 @@ fn deal_rows(
             }
         }
     }
-    let split = "CASE WHEN in_province THEN value_fen ELSE 0 END AS d_in, \
-                 CASE WHEN in_province THEN 0 ELSE value_fen END AS d_out";
+    let split = format!(
+        "CASE WHEN in_province THEN {value} ELSE 0 END AS d_in, \
+         CASE WHEN in_province THEN 0 ELSE {value} END AS d_out",
+        value = fen("value_fen"),
+    );
     let mut selects = Vec::new();
     if let (Some((first, _)), Some((last, _))) = (whole.first(), whole.last()) {
         let (first, last) = (first.clone(), last.clone());
@@ -230,7 +253,7 @@ impl Store {
         // baseline, then the deals.
         let share = period.year_share();
         let mut values: Vec<Value> = vec![share.into(), share.into()];
-        let baseline = baseline_cells(scope, excluded, &mut values);
+        let baseline = baseline_lines(scope, excluded, &mut values);
         let deals = deal_rows(scope, excluded, &[period], &mut values);
         let group = match by {
             SumBy::Lead => "lead",
@@ -243,19 +266,20 @@ impl Store {
         };
         let bi = rounded(backend, "xi");
         let bo = rounded(backend, "xo");
+        // Baseline lines and deals go into one sum per (lead, category), the rule is applied to
+        // each, and the cells are summed per group.
         let sql = format!(
             "SELECT g, {TOTALS} FROM ( \
                SELECT g, bi, bo, di, do_, {CURRENT} FROM ( \
                  SELECT g, {bi} AS bi, {bo} AS bo, di, do_ FROM ( \
-                   SELECT {group} AS g, CAST(a_in AS DOUBLE PRECISION) * ? AS xi, \
-                          CAST(a_out AS DOUBLE PRECISION) * ? AS xo, di, do_ FROM ( \
-                     SELECT lead, cat, CAST(SUM(a_in) AS BIGINT) AS a_in, \
-                            CAST(SUM(a_out) AS BIGINT) AS a_out, \
-                            CAST(SUM(d_in) AS BIGINT) AS di, CAST(SUM(d_out) AS BIGINT) AS do_ \
-                     FROM (SELECT lead, cat, a_in, a_out, 0 AS d_in, 0 AS d_out \
+                   SELECT {group} AS g, a_in * ? AS xi, a_out * ? AS xo, di, do_ FROM ( \
+                     SELECT lead, cat, SUM(a_in) AS a_in, SUM(a_out) AS a_out, \
+                            SUM(d_in) AS di, SUM(d_out) AS do_ \
+                     FROM (SELECT lead, cat, a_in, a_out, {zero} AS d_in, {zero} AS d_out \
                            FROM ({baseline}) b{deals}) u \
                      GROUP BY lead, cat) c) x) p) f \
-             GROUP BY g"
+             GROUP BY g",
+            zero = fen("0"),
         );
         Ok(txn.query_all_raw(statement(backend, &sql, values)).await?)
     }
@@ -326,8 +350,7 @@ impl Store {
                     CAST(SUM(CASE WHEN bi + bo > 0 THEN 1 ELSE 0 END) AS BIGINT), \
                     CAST(SUM(CASE WHEN bi > 0 THEN 1 ELSE 0 END) AS BIGINT) FROM ( \
                SELECT s, {bi} AS bi, {bo} AS bo FROM ( \
-                 SELECT sh.s, CAST(b.a_in AS DOUBLE PRECISION) * sh.share AS xi, \
-                        CAST(b.a_out AS DOUBLE PRECISION) * sh.share AS xo \
+                 SELECT sh.s, b.a_in * sh.share AS xi, b.a_out * sh.share AS xo \
                  FROM ({baseline}) b CROSS JOIN ({table}) sh) x) p \
              GROUP BY s"
         );
@@ -382,10 +405,9 @@ impl Store {
                SELECT bucket, bi, bo, di, do_, {CURRENT} FROM ( \
                  SELECT bucket, {bi} AS bi, {bo} AS bo, di, do_ FROM ( \
                    SELECT d.bucket, d.di, d.do_, \
-                          CAST(COALESCE(b.a_in, 0) AS DOUBLE PRECISION) * sh.share AS xi, \
-                          CAST(COALESCE(b.a_out, 0) AS DOUBLE PRECISION) * sh.share AS xo \
-                   FROM (SELECT bucket, lead, cat, CAST(SUM(d_in) AS BIGINT) AS di, \
-                                CAST(SUM(d_out) AS BIGINT) AS do_ \
+                          COALESCE(b.a_in, 0) * sh.share AS xi, \
+                          COALESCE(b.a_out, 0) * sh.share AS xo \
+                   FROM (SELECT bucket, lead, cat, SUM(d_in) AS di, SUM(d_out) AS do_ \
                          FROM ({deals}) r GROUP BY bucket, lead, cat) d \
                    JOIN ({table}) sh ON sh.bucket = d.bucket \
                    LEFT JOIN ({baseline}) b ON b.lead = d.lead AND b.cat = d.cat) x) p) f \
