@@ -22,6 +22,11 @@ mod m20261129_000016_notify_events;
 mod m20261129_000017_users_organization_index;
 mod m20261129_000018_deals_category;
 mod m20261129_000019_deal_months;
+mod m20261129_000020_supplier_deal_totals;
+
+/// The statement that sums `supplier_deal_totals` afresh from `deals`, for bulk loads that write
+/// deals with triggers off.
+pub use m20261129_000020_supplier_deal_totals::fill_sql as fill_supplier_deal_totals;
 
 /// The list of every migration, oldest first.
 pub struct Migrator;
@@ -48,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000017_users_organization_index::Migration),
             Box::new(m20261129_000018_deals_category::Migration),
             Box::new(m20261129_000019_deal_months::Migration),
+            Box::new(m20261129_000020_supplier_deal_totals::Migration),
         ]
     }
 }

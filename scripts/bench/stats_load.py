@@ -83,6 +83,9 @@ def main():
     args = parser.parse_args()
 
     psql(args.database_url, BASELINES)
+    # A settled database, as autovacuum leaves it: planner statistics and visibility maps current
+    # (a bulk seed leaves both stale, and the server's migrations may have just filled a table).
+    psql(args.database_url, "VACUUM ANALYZE")
     deals, leads, lines, needs = psql(args.database_url, COUNTS).split("|")
     print(f"database: {deals} deals, {needs} needs, {leads} lead enterprises, {lines} bill-of-materials lines")
 

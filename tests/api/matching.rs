@@ -615,9 +615,20 @@ async fn the_bulk_read_totals_deals_as_one_pass_over_each_deal_would() {
     demo::seed(&app.store, Scale::Small, 5, false, |_, _| {})
         .await
         .unwrap();
+    let connection = app.store.connection();
+    // Deals change after they are made: one is called off, one delivered, one removed. The
+    // totals the database keeps per supplier follow each change.
+    for change in [
+        "UPDATE deals SET status = 'cancelled' \
+         WHERE id = (SELECT MIN(id) FROM deals WHERE status = 'active')",
+        "UPDATE deals SET status = 'fulfilled', on_time = TRUE, quality_rating = 4 \
+         WHERE id = (SELECT MAX(id) FROM deals WHERE status = 'active')",
+        "DELETE FROM deals WHERE id = (SELECT MIN(id) FROM deals WHERE status = 'fulfilled')",
+    ] {
+        connection.execute_unprepared(change).await.unwrap();
+    }
     // Every deal on its own, as the reference: active ones commit their quantity to the need's
     // category, fulfilled ones make the scorecard, and both say what is supplied to whom.
-    let connection = app.store.connection();
     let deals = connection
         .query_all_raw(Statement::from_string(
             connection.get_database_backend(),

@@ -17,14 +17,14 @@ use peitao_domain::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    Statement, sea_query::Expr,
+    Statement,
 };
 use time::{Date, OffsetDateTime};
 
 use crate::{
     Store, StoreError,
     entity::{
-        capabilities, certifications, credentials, deals, need_invitations, needs, organizations,
+        capabilities, certifications, credentials, need_invitations, needs, organizations,
         production_sites, users,
     },
 };
@@ -320,55 +320,44 @@ impl Store {
         }
         drop(stream);
 
-        // Deals, totalled by the database per (supplier, lead, the need's category, which each
-        // deal carries, so no join to the needs): active ones commit capacity, fulfilled ones
+        // Deals, as the totals the database keeps per (supplier, lead, the need's category) in
+        // `supplier_deal_totals` (migration 000020): active ones commit capacity, fulfilled ones
         // make the scorecard, and every one of either says what the supplier supplies to whom.
-        // Cancelled deals count for nothing.
-        let active = "\"deals\".\"status\" = 'active'";
-        let fulfilled = "\"deals\".\"status\" = 'fulfilled'";
-        let total = |sum: String| Expr::cust(format!("CAST(SUM({sum}) AS BIGINT)"));
-        let mut stream = only(deals::Entity::find(), deals::Column::SupplierId, ids)
-            .select_only()
-            .columns([
-                deals::Column::SupplierId,
-                deals::Column::LeadId,
-                deals::Column::CategoryCode,
-            ])
-            .column_as(
-                total(format!(
-                    "CASE WHEN {active} AND \"deals\".\"quantity\" > 0 \
-                     THEN \"deals\".\"quantity\" ELSE 0 END"
-                )),
-                "committed",
-            )
-            .column_as(
-                total(format!("CASE WHEN {fulfilled} THEN 1 ELSE 0 END")),
-                "fulfilled",
-            )
-            .column_as(
-                total(format!(
-                    "CASE WHEN {fulfilled} AND \"deals\".\"on_time\" THEN 1 ELSE 0 END"
-                )),
-                "on_time",
-            )
-            .column_as(
-                total(format!(
-                    "CASE WHEN {fulfilled} AND \"deals\".\"quality_rating\" > 0 \
-                     THEN \"deals\".\"quality_rating\" ELSE 0 END"
-                )),
-                "quality",
-            )
-            .filter(deals::Column::Status.is_in(["active", "fulfilled"]))
-            .group_by(deals::Column::SupplierId)
-            .group_by(deals::Column::LeadId)
-            .group_by(deals::Column::CategoryCode)
-            .into_tuple::<DealTotals>()
-            .stream(db)
+        // Cancelled deals count for nothing; a pair with no live deal left is skipped.
+        let backend = db.get_database_backend();
+        let (condition, values): (String, Vec<sea_orm::Value>) = match ids {
+            Scope::Ids(ids) => (
+                format!("supplier_id IN ({})", vec!["?"; ids.len()].join(", ")),
+                ids.iter().map(|id| (*id).into()).collect(),
+            ),
+            Scope::Range(from, to) => (
+                "supplier_id >= ? AND supplier_id < ?".to_owned(),
+                vec![from.into(), to.into()],
+            ),
+        };
+        let sql = format!(
+            "SELECT supplier_id, lead_id, category_code, committed, fulfilled, on_time, quality \
+             FROM supplier_deal_totals WHERE {condition} AND live > 0"
+        );
+        let totals = db
+            .query_all_raw(crate::stats::statement(backend, &sql, values))
             .await?;
+        let totals = totals
+            .iter()
+            .map(|row| -> Result<DealTotals, StoreError> {
+                Ok((
+                    row.try_get_by_index(0)?,
+                    row.try_get_by_index(1)?,
+                    row.try_get_by_index(2)?,
+                    row.try_get_by_index(3)?,
+                    row.try_get_by_index(4)?,
+                    row.try_get_by_index(5)?,
+                    row.try_get_by_index(6)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
-        while let Some((id, lead, category, committed, deals, on_time, quality)) =
-            stream.try_next().await?
-        {
+        for (id, lead, category, committed, deals, on_time, quality) in totals {
             let Some(row) = rows.get_mut(&id) else {
                 continue;
             };
@@ -382,7 +371,6 @@ impl Store {
             scorecard.2 = scorecard.2.saturating_add(count(quality));
             row.supplied.insert((OrganizationId(lead), category));
         }
-        drop(stream);
 
         let mut rows: Vec<SupplierMatchingRow> = rows.into_values().collect();
         for row in &mut rows {

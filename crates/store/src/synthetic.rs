@@ -33,9 +33,10 @@ pub enum Cell {
 }
 
 /// Every table the synthetic province touches, children before parents: the order to empty them.
-const DATA_TABLES: [&str; 21] = [
+const DATA_TABLES: [&str; 22] = [
     "matching_changes",
     "deal_months",
+    "supplier_deal_totals",
     "idempotency_keys",
     "refresh_tokens",
     "need_history",
@@ -317,8 +318,9 @@ impl BulkLoad {
                         .await
                         .map_err(sqlx_error)?;
                 }
-                // With triggers off, the monthly deal totals (migration 000019) were not kept:
-                // sum them from the deals written. With triggers on, this gives the same rows.
+                // With triggers off, the deal totals (migrations 000019 and 000020) were not
+                // kept: sum them from the deals written. With triggers on, this gives the same
+                // rows.
                 conn.execute("DELETE FROM deal_months")
                     .await
                     .map_err(sqlx_error)?;
@@ -331,6 +333,15 @@ impl BulkLoad {
                      FROM deals WHERE status <> 'cancelled' \
                      GROUP BY 1, 2, 3, 4",
                 )
+                .await
+                .map_err(sqlx_error)?;
+                conn.execute("DELETE FROM supplier_deal_totals")
+                    .await
+                    .map_err(sqlx_error)?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(
+                    peitao_migrations::fill_supplier_deal_totals(),
+                ))
+                .execute(&mut *conn)
                 .await
                 .map_err(sqlx_error)?;
                 for table in SEQUENCED {
