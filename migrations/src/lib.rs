@@ -23,9 +23,11 @@ mod m20261129_000017_users_organization_index;
 mod m20261129_000018_deals_category;
 mod m20261129_000019_deal_months;
 mod m20261129_000020_supplier_deal_totals;
+mod totals_triggers;
 
-/// The statement that sums `supplier_deal_totals` afresh from `deals`, for bulk loads that write
-/// deals with triggers off.
+/// The statements that sum `deal_months` and `supplier_deal_totals` afresh from `deals`, for bulk
+/// loads that write deals with triggers off.
+pub use m20261129_000019_deal_months::fill_sql as fill_deal_months;
 pub use m20261129_000020_supplier_deal_totals::fill_sql as fill_supplier_deal_totals;
 
 /// The list of every migration, oldest first.

@@ -15,7 +15,13 @@
 //! times as UTC text, the time is cut to whole seconds first: SQLite rounds fractions to the
 //! millisecond, which would move 23:59:59.9999 on the last day of a month into the next one.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+use sea_orm_migration::{
+    prelude::*,
+    schema::*,
+    sea_orm::{ConnectionTrait, DatabaseBackend},
+};
+
+use crate::totals_triggers::TotalsTriggers;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,12 +31,35 @@ const KEY: &str = "lead_id, category_code, in_province, month";
 /// The columns the totals depend on: an update of any other leaves them as they are.
 const WATCHED: &str = "status, value_fen, lead_id, category_code, in_province, awarded_at";
 
-fn pg_month(row: &str) -> String {
-    format!("to_char(({row}.awarded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')")
+/// `YYYY-MM` of `row`'s award time in Beijing.
+fn month(backend: DatabaseBackend, row: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!(
+            "to_char(({row}.awarded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')"
+        ),
+        _ => format!("strftime('%Y-%m', substr({row}.awarded_at, 1, 19), '+8 hours')"),
+    }
 }
 
-fn sqlite_month(row: &str) -> String {
-    format!("strftime('%Y-%m', substr({row}.awarded_at, 1, 19), '+8 hours')")
+/// The totals summed afresh from `deals`, for the backfill and for bulk loads.
+pub fn fill_sql(backend: DatabaseBackend) -> String {
+    let month = month(backend, "deals");
+    format!(
+        "INSERT INTO deal_months ({KEY}, value_fen, deals) \
+         SELECT lead_id, category_code, in_province, {month}, SUM(value_fen), COUNT(*) \
+         FROM deals WHERE status <> 'cancelled' \
+         GROUP BY lead_id, category_code, in_province, {month}"
+    )
+}
+
+fn triggers() -> TotalsTriggers<'static> {
+    TotalsTriggers {
+        name: "deal_months",
+        source: "deals",
+        watched: WATCHED,
+        add: |backend| add(&month(backend, "NEW")),
+        take: |backend| take(&month(backend, "OLD")),
+    }
 }
 
 /// Adds the deal `row` (`NEW`) to its month's totals.
@@ -90,89 +119,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let new_month = pg_month("NEW");
-                let old_month = pg_month("OLD");
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION peitao_deal_months() RETURNS trigger AS $$ \
-                     BEGIN \
-                       IF TG_OP IN ('UPDATE', 'DELETE') THEN {take}; END IF; \
-                       IF TG_OP IN ('INSERT', 'UPDATE') THEN {add}; END IF; \
-                       RETURN NULL; \
-                     END $$ LANGUAGE plpgsql",
-                    take = take(&old_month),
-                    add = add(&new_month),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_deal_months AFTER INSERT OR DELETE OR UPDATE OF {WATCHED} \
-                     ON deals FOR EACH ROW EXECUTE FUNCTION peitao_deal_months()"
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "INSERT INTO deal_months ({KEY}, value_fen, deals) \
-                     SELECT lead_id, category_code, in_province, {month}, SUM(value_fen), COUNT(*) \
-                     FROM deals WHERE status <> 'cancelled' \
-                     GROUP BY lead_id, category_code, in_province, {month}",
-                    month = pg_month("deals"),
-                ))
-                .await?;
-            }
-            _ => {
-                let new_month = sqlite_month("NEW");
-                let old_month = sqlite_month("OLD");
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_deal_months_insert AFTER INSERT ON deals \
-                     BEGIN {add}; END",
-                    add = add(&new_month),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_deal_months_update AFTER UPDATE OF {WATCHED} ON deals \
-                     BEGIN {take}; {add}; END",
-                    take = take(&old_month),
-                    add = add(&new_month),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_deal_months_delete AFTER DELETE ON deals \
-                     BEGIN {take}; END",
-                    take = take(&old_month),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "INSERT INTO deal_months ({KEY}, value_fen, deals) \
-                     SELECT lead_id, category_code, in_province, {month}, SUM(value_fen), COUNT(*) \
-                     FROM deals WHERE status <> 'cancelled' \
-                     GROUP BY lead_id, category_code, in_province, {month}",
-                    month = sqlite_month("deals"),
-                ))
-                .await?;
-            }
-        }
+        triggers().create(manager).await?;
+        manager
+            .get_connection()
+            .execute_unprepared(&fill_sql(manager.get_database_backend()))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared("DROP TRIGGER IF EXISTS trg_deal_months ON deals")
-                    .await?;
-                db.execute_unprepared("DROP FUNCTION IF EXISTS peitao_deal_months()")
-                    .await?;
-            }
-            _ => {
-                for event in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS trg_deal_months_{event}"
-                    ))
-                    .await?;
-                }
-            }
-        }
+        triggers().drop(manager).await?;
         manager
             .drop_table(Table::drop().table(DealMonths::Table).to_owned())
             .await

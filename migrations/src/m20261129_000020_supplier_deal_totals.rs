@@ -10,7 +10,9 @@
 //! for nothing. Existing deals are summed into the table here. A row whose `live` count is 0 is
 //! a pair the supplier no longer supplies; readers skip it.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::ConnectionTrait};
+
+use crate::totals_triggers::TotalsTriggers;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -75,6 +77,16 @@ fn take() -> String {
     )
 }
 
+fn triggers() -> TotalsTriggers<'static> {
+    TotalsTriggers {
+        name: "supplier_deal_totals",
+        source: "deals",
+        watched: WATCHED,
+        add: |_| add(),
+        take: |_| take(),
+    }
+}
+
 /// The totals summed afresh from `deals`, for the backfill and for bulk loads.
 pub fn fill_sql() -> String {
     let sums: Vec<String> = parts("d")
@@ -119,71 +131,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        triggers().create(manager).await?;
         let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION peitao_supplier_deal_totals() RETURNS trigger AS $$ \
-                     BEGIN \
-                       IF TG_OP IN ('UPDATE', 'DELETE') THEN {take}; END IF; \
-                       IF TG_OP IN ('INSERT', 'UPDATE') THEN {add}; END IF; \
-                       RETURN NULL; \
-                     END $$ LANGUAGE plpgsql",
-                    take = take(),
-                    add = add(),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_supplier_deal_totals \
-                     AFTER INSERT OR DELETE OR UPDATE OF {WATCHED} \
-                     ON deals FOR EACH ROW EXECUTE FUNCTION peitao_supplier_deal_totals()"
-                ))
-                .await?;
-            }
-            _ => {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_supplier_deal_totals_insert AFTER INSERT ON deals \
-                     BEGIN {add}; END",
-                    add = add(),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_supplier_deal_totals_update \
-                     AFTER UPDATE OF {WATCHED} ON deals BEGIN {take}; {add}; END",
-                    take = take(),
-                    add = add(),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER trg_supplier_deal_totals_delete AFTER DELETE ON deals \
-                     BEGIN {take}; END",
-                    take = take(),
-                ))
-                .await?;
-            }
-        }
         db.execute_unprepared(&fill_sql()).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared("DROP TRIGGER IF EXISTS trg_supplier_deal_totals ON deals")
-                    .await?;
-                db.execute_unprepared("DROP FUNCTION IF EXISTS peitao_supplier_deal_totals()")
-                    .await?;
-            }
-            _ => {
-                for event in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS trg_supplier_deal_totals_{event}"
-                    ))
-                    .await?;
-                }
-            }
-        }
+        triggers().drop(manager).await?;
         manager
             .drop_table(Table::drop().table(SupplierDealTotals::Table).to_owned())
             .await

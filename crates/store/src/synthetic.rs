@@ -324,15 +324,10 @@ impl BulkLoad {
                 conn.execute("DELETE FROM deal_months")
                     .await
                     .map_err(sqlx_error)?;
-                conn.execute(
-                    "INSERT INTO deal_months \
-                       (lead_id, category_code, in_province, month, value_fen, deals) \
-                     SELECT lead_id, category_code, in_province, \
-                            to_char((awarded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM'), \
-                            SUM(value_fen), COUNT(*) \
-                     FROM deals WHERE status <> 'cancelled' \
-                     GROUP BY 1, 2, 3, 4",
-                )
+                sqlx::raw_sql(sqlx::AssertSqlSafe(peitao_migrations::fill_deal_months(
+                    DatabaseBackend::Postgres,
+                )))
+                .execute(&mut *conn)
                 .await
                 .map_err(sqlx_error)?;
                 conn.execute("DELETE FROM supplier_deal_totals")
