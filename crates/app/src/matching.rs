@@ -113,7 +113,7 @@ const CHANGES_KEPT: i64 = 200_000;
 /// How many organisation ids the build reads at a time.
 pub const BUILD_RANGE: i64 = 25_000;
 /// How many ranges a full load reads at once.
-const READ_AHEAD: usize = 2;
+const READ_AHEAD: usize = 3;
 
 fn engine_error(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("matching engine: {err}"))
@@ -484,12 +484,12 @@ async fn load(store: &Store, settings: &MatchingSettings, range: i64) -> Result<
                 next = next.saturating_add(range);
             }
             indexed.labels.reserve(rows.len());
-            for row in &rows {
+            for row in rows {
+                indexed.labels.insert(row.id, SupplierLabel::of(&row));
                 indexed
                     .index
-                    .upsert_supplier(supplier_facts(row))
+                    .upsert_supplier(into_supplier_facts(row))
                     .map_err(engine_error)?;
-                indexed.labels.insert(row.id, SupplierLabel::of(row));
             }
         }
     }
@@ -503,7 +503,13 @@ async fn load(store: &Store, settings: &MatchingSettings, range: i64) -> Result<
 
 /// The engine's facts of a stored supplier.
 pub fn supplier_facts(row: &SupplierMatchingRow) -> SupplierFacts {
+    into_supplier_facts(row.clone())
+}
+
+/// The engine's facts of a stored supplier, moved out of its row (a bulk load does not copy).
+fn into_supplier_facts(row: SupplierMatchingRow) -> SupplierFacts {
     let (fulfilled, on_time, quality) = row.scorecard;
+    let committed = row.committed;
     SupplierFacts {
         id: row.id,
         active: row.active,
@@ -511,41 +517,38 @@ pub fn supplier_facts(row: &SupplierMatchingRow) -> SupplierFacts {
         home_county: row.region_code,
         capabilities: row
             .capabilities
-            .iter()
+            .into_iter()
             .map(|(category, unit, capacity)| CapabilityFacts {
-                category: category.clone(),
-                unit: unit.clone(),
-                annual_capacity: *capacity,
-                committed: row.committed.get(category).copied().unwrap_or(0),
+                committed: committed.get(&category).copied().unwrap_or(0),
+                category,
+                unit,
+                annual_capacity: capacity,
             })
             .collect(),
-        sites: row.sites.clone(),
+        sites: row.sites,
         certifications: row
             .certifications
-            .iter()
+            .into_iter()
             .map(|(kind, from, until)| CertificationFacts {
-                kind: kind.clone(),
-                valid_from: *from,
-                valid_until: *until,
+                kind,
+                valid_from: from,
+                valid_until: until,
             })
             .collect(),
         credentials: row
             .credentials
-            .iter()
+            .into_iter()
             .map(|(tier, from, until)| CredentialFacts {
-                tier: *tier,
-                valid_from: *from,
-                valid_until: *until,
+                tier,
+                valid_from: from,
+                valid_until: until,
             })
             .collect(),
         scorecard: Scorecard::from_totals(fulfilled, on_time, quality).unwrap_or_default(),
         supplied: row
             .supplied
-            .iter()
-            .map(|(lead, category)| SuppliedFacts {
-                lead: *lead,
-                category: category.clone(),
-            })
+            .into_iter()
+            .map(|(lead, category)| SuppliedFacts { lead, category })
             .collect(),
     }
 }
