@@ -192,13 +192,13 @@ pub async fn supporting_rate(
 ) -> Result<RateReport, AppError> {
     let scope = scope_of(actor)?;
     let excluded = with_descendants(store, exclude).await?;
-    // The database applies the baseline rule to every (lead, category) and sums the cells per
-    // lead (per category for chains, which group categories), side by side with the other reads.
     let chains = if group_by == Some(GroupBy::Chain) {
         Some(chains_of_categories(store).await?)
     } else {
         None
     };
+    // The database applies the baseline rule to every (lead, category) and sums the cells per
+    // lead (per category for chains, which group categories), side by side with the other reads.
     let mut groups: BTreeMap<String, RateTotals> = BTreeMap::new();
     let mut total = RateTotals::default();
     let leads: BTreeMap<OrganizationId, LeadInfo> = match group_by {
@@ -264,19 +264,12 @@ pub async fn supporting_rate(
             leads
         }
     };
-    // Every lead or month in scope shows, with nothing sourced if so.
-    match group_by {
-        Some(GroupBy::Lead) => {
-            for lead in leads.keys() {
-                groups.entry(lead.0.to_string()).or_default();
-            }
+    // Every lead in scope shows, with nothing sourced if so (every month already does: the store
+    // answers for each).
+    if group_by == Some(GroupBy::Lead) {
+        for lead in leads.keys() {
+            groups.entry(lead.0.to_string()).or_default();
         }
-        Some(GroupBy::Month) => {
-            for month in period.months() {
-                groups.entry(month.month_label()).or_default();
-            }
-        }
-        _ => {}
     }
     let labels = labels(
         store,

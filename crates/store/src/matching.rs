@@ -25,7 +25,7 @@ use crate::{
     Store, StoreError,
     entity::{
         capabilities, certifications, credentials, need_invitations, needs, organizations,
-        production_sites, users,
+        production_sites, supplier_deal_totals, users,
     },
 };
 
@@ -324,40 +324,29 @@ impl Store {
         // `supplier_deal_totals` (migration 000020): active ones commit capacity, fulfilled ones
         // make the scorecard, and every one of either says what the supplier supplies to whom.
         // Cancelled deals count for nothing; a pair with no live deal left is skipped.
-        let backend = db.get_database_backend();
-        let (condition, values): (String, Vec<sea_orm::Value>) = match ids {
-            Scope::Ids(ids) => (
-                format!("supplier_id IN ({})", vec!["?"; ids.len()].join(", ")),
-                ids.iter().map(|id| (*id).into()).collect(),
-            ),
-            Scope::Range(from, to) => (
-                "supplier_id >= ? AND supplier_id < ?".to_owned(),
-                vec![from.into(), to.into()],
-            ),
-        };
-        let sql = format!(
-            "SELECT supplier_id, lead_id, category_code, committed, fulfilled, on_time, quality \
-             FROM supplier_deal_totals WHERE {condition} AND live > 0"
-        );
-        let totals = db
-            .query_all_raw(crate::stats::statement(backend, &sql, values))
-            .await?;
-        let totals = totals
-            .iter()
-            .map(|row| -> Result<DealTotals, StoreError> {
-                Ok((
-                    row.try_get_by_index(0)?,
-                    row.try_get_by_index(1)?,
-                    row.try_get_by_index(2)?,
-                    row.try_get_by_index(3)?,
-                    row.try_get_by_index(4)?,
-                    row.try_get_by_index(5)?,
-                    row.try_get_by_index(6)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut stream = only(
+            supplier_deal_totals::Entity::find(),
+            supplier_deal_totals::Column::SupplierId,
+            ids,
+        )
+        .select_only()
+        .columns([
+            supplier_deal_totals::Column::SupplierId,
+            supplier_deal_totals::Column::LeadId,
+            supplier_deal_totals::Column::CategoryCode,
+            supplier_deal_totals::Column::Committed,
+            supplier_deal_totals::Column::Fulfilled,
+            supplier_deal_totals::Column::OnTime,
+            supplier_deal_totals::Column::Quality,
+        ])
+        .filter(supplier_deal_totals::Column::Live.gt(0))
+        .into_tuple::<DealTotals>()
+        .stream(db)
+        .await?;
         let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
-        for (id, lead, category, committed, deals, on_time, quality) in totals {
+        while let Some((id, lead, category, committed, deals, on_time, quality)) =
+            stream.try_next().await?
+        {
             let Some(row) = rows.get_mut(&id) else {
                 continue;
             };
@@ -371,6 +360,7 @@ impl Store {
             scorecard.2 = scorecard.2.saturating_add(count(quality));
             row.supplied.insert((OrganizationId(lead), category));
         }
+        drop(stream);
 
         let mut rows: Vec<SupplierMatchingRow> = rows.into_values().collect();
         for row in &mut rows {

@@ -173,26 +173,36 @@ fn deal_rows(
     selects.join(" UNION ALL ")
 }
 
+/// A value split by origin from the two columns at `at`.
+fn split_at(row: &QueryResult, at: usize) -> Result<Split, StoreError> {
+    Ok(Split {
+        in_province: get(row, at)?,
+        out_of_province: get(row, at + 1)?,
+    })
+}
+
+/// A count of categories from the column at `at`.
+fn count_at(row: &QueryResult, at: usize) -> Result<u64, StoreError> {
+    u64::try_from(get::<i64>(row, at)?)
+        .map_err(|_| StoreError::Corrupt("a negative count of categories".into()))
+}
+
+/// A position in a list (a share, a bucket) from the column at `at`.
+fn position_at(row: &QueryResult, at: usize) -> Result<usize, StoreError> {
+    usize::try_from(get::<i64>(row, at)?)
+        .map_err(|_| StoreError::Corrupt("a negative position".into()))
+}
+
 /// The totals of one row from its ten sums starting at `at`.
 fn totals(row: &QueryResult, at: usize) -> Result<RateTotals, StoreError> {
-    let split = |n: usize| -> Result<Split, StoreError> {
-        Ok(Split {
-            in_province: get(row, at + n)?,
-            out_of_province: get(row, at + n + 1)?,
-        })
-    };
-    let count = |n: usize| -> Result<u64, StoreError> {
-        u64::try_from(get::<i64>(row, at + n)?)
-            .map_err(|_| StoreError::Corrupt("a negative count of categories".into()))
-    };
     Ok(RateTotals {
-        baseline: split(0)?,
-        current: split(2)?,
-        deals: split(4)?,
-        baseline_categories: count(6)?,
-        baseline_categories_in_province: count(7)?,
-        current_categories: count(8)?,
-        current_categories_in_province: count(9)?,
+        baseline: split_at(row, at)?,
+        current: split_at(row, at + 2)?,
+        deals: split_at(row, at + 4)?,
+        baseline_categories: count_at(row, at + 6)?,
+        baseline_categories_in_province: count_at(row, at + 7)?,
+        current_categories: count_at(row, at + 8)?,
+        current_categories_in_province: count_at(row, at + 9)?,
     })
 }
 
@@ -357,19 +367,10 @@ impl Store {
         let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         let mut out = vec![RateTotals::default(); shares.len()];
         for row in &rows {
-            let position = usize::try_from(get::<i64>(row, 0)?)
-                .map_err(|_| StoreError::Corrupt("a negative share position".into()))?;
-            let count = |n: usize| -> Result<u64, StoreError> {
-                u64::try_from(get::<i64>(row, n)?)
-                    .map_err(|_| StoreError::Corrupt("a negative count of categories".into()))
-            };
-            if let Some(slot) = out.get_mut(position) {
-                slot.baseline = Split {
-                    in_province: get(row, 1)?,
-                    out_of_province: get(row, 2)?,
-                };
-                slot.baseline_categories = count(3)?;
-                slot.baseline_categories_in_province = count(4)?;
+            if let Some(slot) = out.get_mut(position_at(row, 0)?) {
+                slot.baseline = split_at(row, 1)?;
+                slot.baseline_categories = count_at(row, 3)?;
+                slot.baseline_categories_in_province = count_at(row, 4)?;
             }
         }
         Ok(out)
@@ -416,15 +417,10 @@ impl Store {
         let rows = txn.query_all_raw(statement(backend, &sql, values)).await?;
         rows.iter()
             .map(|row| {
-                let position = usize::try_from(get::<i64>(row, 0)?)
-                    .map_err(|_| StoreError::Corrupt("a negative bucket".into()))?;
                 Ok((
-                    position,
+                    position_at(row, 0)?,
                     MonthChange {
-                        deals: Split {
-                            in_province: get(row, 1)?,
-                            out_of_province: get(row, 2)?,
-                        },
+                        deals: split_at(row, 1)?,
                         current_out_change: get(row, 3)?,
                         sourced_change: get(row, 4)?,
                         in_province_change: get(row, 5)?,

@@ -23,6 +23,7 @@ pub mod production_sites;
 pub mod quotes;
 pub mod refresh_tokens;
 pub mod regions;
+pub mod supplier_deal_totals;
 pub mod users;
 pub mod webhook_deliveries;
 pub mod webhook_dispatch;
